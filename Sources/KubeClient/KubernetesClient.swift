@@ -1,0 +1,323 @@
+import AsyncHTTPClient
+import Foundation
+import KubeCore
+import Logging
+import Metrics
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOSSL
+
+/// A client for one API server and one identity: the generic resource API (get, list,
+/// create, update, status, patch, delete, watch) over AsyncHTTPClient, with client-side rate
+/// limiting and retries of idempotent calls answered 429.
+///
+/// Call `shutdown()` when done; it closes every connection.
+public final class KubernetesClient: Sendable {
+    public let configuration: ClientConfiguration
+    private let http: HTTPClient
+    private let credentials: CredentialProvider
+    private let limiter: RateLimiter<ContinuousClock>?
+    private let logger: Logger
+    /// Largest answer body read into memory (a 10,000-object list is a few tens of MB).
+    private let maxBodyBytes = 512 * 1024 * 1024
+
+    public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "airlock.kubeclient")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.credentials = CredentialProvider(configuration.credentials)
+        self.limiter = configuration.rateLimit.map {
+            RateLimiter(qps: $0.qps, burst: $0.burst, clock: ContinuousClock())
+        }
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.tlsConfiguration = try Self.tlsConfiguration(configuration.tls)
+        httpConfiguration.timeout = .init(connect: .seconds(10))
+        httpConfiguration.connectionPool = .init(
+            idleTimeout: .seconds(90), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        httpConfiguration.redirectConfiguration = .disallow
+        httpConfiguration.decompression = .disabled
+        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+    }
+
+    /// Closes every connection. In-flight requests fail.
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    // MARK: Generic resource API
+
+    /// The namespace to use when a call names none: the configuration's default namespace.
+    private func namespace<R: KubeResource>(_ type: R.Type, _ namespace: String?) -> String? {
+        R.scope == .cluster ? nil : (namespace ?? configuration.namespace)
+    }
+
+    public func get<R: KubeResource>(_ type: R.Type, name: String, namespace: String? = nil) async throws -> R {
+        try await send(RequestBuilder<R>().get(name: name, namespace: self.namespace(type, namespace)))
+    }
+
+    /// One page of a list. Follow `metadata.continue` for the next, or use `listAll`.
+    public func list<R: KubeResource>(
+        _ type: R.Type, namespace: String? = nil, options: ListOptions = ListOptions()
+    ) async throws -> ObjectList<R> {
+        try await send(RequestBuilder<R>().list(namespace: self.namespace(type, namespace), options: options))
+    }
+
+    /// Every page of a list; the result carries the resourceVersion of the first page (the
+    /// snapshot all pages belong to).
+    public func listAll<R: KubeResource>(
+        _ type: R.Type, namespace: String? = nil, options: ListOptions = ListOptions()
+    ) async throws -> ObjectList<R> {
+        var options = options
+        var first = try await list(type, namespace: namespace, options: options)
+        var next = first.metadata.continue
+        while let token = next, !token.isEmpty {
+            options.continue = token
+            let page = try await list(type, namespace: namespace, options: options)
+            first.items += page.items
+            next = page.metadata.continue
+        }
+        first.metadata.continue = nil
+        return first
+    }
+
+    /// Creates an object in `namespace` (default: the object's, then the configuration's).
+    public func create<R: KubeResource>(_ object: R, namespace: String? = nil) async throws -> R {
+        let target = self.namespace(R.self, namespace ?? object.metadata.namespace)
+        return try await send(RequestBuilder<R>().create(object, namespace: target))
+    }
+
+    /// Replaces an object; fails with `isConflict` when its resourceVersion is stale.
+    public func update<R: KubeResource>(_ object: R) async throws -> R {
+        try await send(RequestBuilder<R>().update(object))
+    }
+
+    /// Replaces the status subresource; fails with `isConflict` when the resourceVersion is stale.
+    public func updateStatus<R: KubeResource>(_ object: R) async throws -> R {
+        try await send(RequestBuilder<R>().update(object, subresource: "status"))
+    }
+
+    public func patch<R: KubeResource>(
+        _ type: R.Type, name: String, namespace: String? = nil, patch: Patch, subresource: String? = nil
+    ) async throws -> R {
+        try await send(
+            RequestBuilder<R>().patch(
+                name: name, namespace: self.namespace(type, namespace), patch: patch, subresource: subresource))
+    }
+
+    /// Deletes an object. With `isNotFound` when it is already gone.
+    public func delete<R: KubeResource>(
+        _ type: R.Type, name: String, namespace: String? = nil, options: DeleteOptions = DeleteOptions()
+    ) async throws {
+        let request = try RequestBuilder<R>().delete(
+            name: name, namespace: self.namespace(type, namespace), options: options)
+        _ = try await execute(request)
+    }
+
+    /// POSTs `body` to a subresource of an object and returns the server's answer
+    /// (`serviceaccounts/NAME/token`).
+    public func createSubresource<Parent: KubeResource, Body: KubeResource>(
+        of parent: Parent.Type, name: String, namespace: String? = nil, subresource: String, body: Body
+    ) async throws -> Body {
+        var body = body
+        body.setTypeMeta()
+        return try await send(
+            RequestBuilder<Parent>().createSubresource(
+                name: name, namespace: self.namespace(parent, namespace), subresource: subresource, body: body))
+    }
+
+    /// A short-lived token for a ServiceAccount (TokenRequest); `expirationSeconds` >= 600.
+    public func requestToken(
+        serviceAccount: String, namespace: String, audiences: [String] = [], expirationSeconds: Int64
+    ) async throws -> TokenRequest {
+        try await createSubresource(
+            of: ServiceAccount.self, name: serviceAccount, namespace: namespace, subresource: "token",
+            body: TokenRequest(audiences: audiences, expirationSeconds: expirationSeconds))
+    }
+
+    /// Opens a watch. Errors of the request itself (403, 410, ...) are thrown here; errors
+    /// in the stream (an `ERROR` frame) are thrown by the sequence.
+    public func watch<R: KubeResource>(
+        _ type: R.Type, namespace: String? = nil, options: ListOptions = ListOptions()
+    ) async throws -> WatchStream<R> {
+        let request = RequestBuilder<R>().watch(namespace: self.namespace(type, namespace), options: options)
+        // The server ends the watch at timeoutSeconds; give it room to do so first.
+        let limit: Duration = options.timeoutSeconds.map { .seconds($0 + 60) } ?? .seconds(3600)
+        let response = try await open(request, timeout: limit)
+        return WatchStream(body: response.body, url: url(request))
+    }
+
+    /// A raw request (`/readyz`, `/version`): the status code and body.
+    public func raw(_ request: KubeRequest) async throws -> (status: Int, body: Data) {
+        let response = try await open(request, timeout: configuration.requestTimeout, throwOnError: false)
+        let body = try await collect(response, request: request)
+        return (Int(response.status.code), Data(buffer: body))
+    }
+
+    // MARK: Transport
+
+    private func send<T: Decodable>(_ request: KubeRequest) async throws -> T {
+        let body = try await execute(request)
+        do {
+            return try KubeJSON.decoder().decode(T.self, from: Data(buffer: body))
+        } catch {
+            throw KubernetesError.decoding(
+                "\(request.method.rawValue) \(url(request)): \(Self.describe(error)); body starts \(Self.snippet(body))")
+        }
+    }
+
+    private func execute(_ request: KubeRequest) async throws -> ByteBuffer {
+        let response = try await open(request, timeout: configuration.requestTimeout)
+        return try await collect(response, request: request)
+    }
+
+    private func collect(_ response: HTTPClientResponse, request: KubeRequest) async throws -> ByteBuffer {
+        do {
+            return try await response.body.collect(upTo: maxBodyBytes)
+        } catch {
+            throw KubernetesError.transport("\(request.method.rawValue) \(url(request)): reading the answer failed: \(error)")
+        }
+    }
+
+    /// Sends a request and returns the response once its head arrived; non-2xx answers are
+    /// turned into `KubernetesError`. Retries idempotent calls answered 429 (honouring
+    /// Retry-After) and calls answered 401 once after refreshing a refreshable credential.
+    private func open(
+        _ request: KubeRequest, timeout: Duration, throwOnError: Bool = true
+    ) async throws -> HTTPClientResponse {
+        var attempt = 0
+        var refreshedCredentials = false
+        while true {
+            if let limiter { try await limiter.acquire() }
+            let response = try await attemptOnce(request, timeout: timeout)
+            let code = Int(response.status.code)
+            Counter(
+                label: "airlock_rest_client_requests_total",
+                dimensions: [("method", request.method.rawValue), ("code", String(code))]
+            ).increment()
+            logger.trace("\(request.method.rawValue) \(request.path) -> \(code)")
+            if (200..<300).contains(code) || !throwOnError { return response }
+
+            let body = try await response.body.collect(upTo: 1024 * 1024)
+            let error = decodeError(code: code, body: body, headers: response.headers, request: request)
+            if error.isTooManyRequests, request.isIdempotent, attempt < configuration.maxRetries {
+                attempt += 1
+                let wait = min(max(error.retryAfterSeconds ?? 1, 1), 30)
+                logger.debug("429 from \(request.path); retry \(attempt) in \(wait)s")
+                try await Task.sleep(for: .seconds(wait))
+                continue
+            }
+            if error.isUnauthorized, credentials.canRefresh, !refreshedCredentials {
+                refreshedCredentials = true
+                await credentials.invalidate()
+                continue
+            }
+            throw error
+        }
+    }
+
+    private func attemptOnce(_ request: KubeRequest, timeout: Duration) async throws -> HTTPClientResponse {
+        var http = HTTPClientRequest(url: url(request))
+        http.method = HTTPMethod(rawValue: request.method.rawValue)
+        http.headers.add(name: "Accept", value: "application/json")
+        http.headers.add(name: "User-Agent", value: configuration.userAgent)
+        if let authorization = try await credentials.authorization() {
+            http.headers.add(name: "Authorization", value: authorization)
+        }
+        if let body = request.body {
+            http.headers.add(name: "Content-Type", value: request.contentType ?? "application/json")
+            http.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            return try await self.http.execute(
+                http, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)), logger: nil)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            // AsyncHTTPClient's errors carry no headers, so no token can leak through them.
+            throw KubernetesError.transport("\(request.method.rawValue) \(url(request)): \(error)")
+        }
+    }
+
+    private func decodeError(
+        code: Int, body: ByteBuffer, headers: HTTPHeaders, request: KubeRequest
+    ) -> KubernetesError {
+        var error: KubernetesError
+        if let status = try? KubeJSON.decoder().decode(Status.self, from: Data(buffer: body)), status.kind == "Status" {
+            error = KubernetesError(status: status, httpCode: code)
+        } else {
+            error = KubernetesError(
+                kind: .api, code: code, reason: Self.reason(forCode: code),
+                message: "\(request.method.rawValue) \(url(request)) answered \(code): \(Self.snippet(body))")
+        }
+        if error.code == nil { error.code = code }
+        if let retryAfter = headers.first(name: "Retry-After").flatMap(Int.init) { error.retryAfterSeconds = retryAfter }
+        return error
+    }
+
+    func url(_ request: KubeRequest) -> String {
+        configuration.server.absoluteString + request.pathAndQuery
+    }
+
+    // MARK: Helpers
+
+    static func tlsConfiguration(_ tls: ClientConfiguration.TLS) throws -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if let ca = tls.certificateAuthorityPEM {
+            do {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
+            } catch {
+                throw KubernetesError.configuration("certificate authority: not a PEM certificate (\(error))")
+            }
+        }
+        if let certificate = tls.clientCertificatePEM, let key = tls.clientKeyPEM {
+            do {
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificate).map { .certificate($0) }
+            } catch {
+                throw KubernetesError.configuration("client certificate: not a PEM certificate")
+            }
+            do {
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+            } catch {
+                // Never echo key material.
+                throw KubernetesError.configuration("client key: not a PEM private key")
+            }
+        }
+        if tls.insecureSkipVerify { configuration.certificateVerification = .none }
+        return configuration
+    }
+
+    static func reason(forCode code: Int) -> String? {
+        switch code {
+        case 400: return "BadRequest"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "NotFound"
+        case 405: return "MethodNotAllowed"
+        case 409: return "Conflict"
+        case 410: return "Expired"
+        case 422: return "Invalid"
+        case 429: return "TooManyRequests"
+        case 500: return "InternalError"
+        case 503: return "ServiceUnavailable"
+        case 504: return "Timeout"
+        default: return nil
+        }
+    }
+
+    static func snippet(_ body: ByteBuffer) -> String {
+        let text = String(buffer: body.getSlice(at: body.readerIndex, length: min(200, body.readableBytes)) ?? body)
+        return text.isEmpty ? "(empty)" : "\"\(text)\""
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "bad \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
