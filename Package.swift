@@ -100,7 +100,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient"]),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: [
+                "KubeClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime"]),
         .testTarget(name: "AirlockAPITests", dependencies: ["AirlockAPI"]),
         // Tests against a real kube-apiserver + etcd.

@@ -83,5 +83,11 @@ public struct KubeDuration: Sendable, Hashable, Comparable, Codable, CustomStrin
 public struct DurationError: Error, Sendable, CustomStringConvertible, Equatable {
     public var input: String
     public var problem: String
+
+    public init(input: String, problem: String) {
+        self.input = input
+        self.problem = problem
+    }
+
     public var description: String { "invalid duration \"\(input)\": \(problem)" }
 }
