@@ -221,7 +221,9 @@ struct KubeConfigResolver {
                 }
                 credentials = .tokenFile(path: resolved, refreshInterval: .seconds(60))
             } else if let exec = user.exec {
-                guard let command = exec.command, !command.isEmpty else { throw fail("\(field).exec.command is missing") }
+                guard let command = exec.command, !command.isEmpty else {
+                    throw fail("\(field).exec.command is missing")
+                }
                 let apiVersion = exec.apiVersion ?? ""
                 guard ExecCredentialPlugin.supportedVersions.contains(apiVersion) else {
                     throw fail(

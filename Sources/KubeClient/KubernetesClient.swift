@@ -161,7 +161,8 @@ public final class KubernetesClient: Sendable {
             return try KubeJSON.decoder().decode(T.self, from: Data(buffer: body))
         } catch {
             throw KubernetesError.decoding(
-                "\(request.method.rawValue) \(url(request)): \(Self.describe(error)); body starts \(Self.snippet(body))")
+                "\(request.method.rawValue) \(url(request)): \(Self.describe(error)); body starts \(Self.snippet(body))"
+            )
         }
     }
 
@@ -174,7 +175,8 @@ public final class KubernetesClient: Sendable {
         do {
             return try await response.body.collect(upTo: maxBodyBytes)
         } catch {
-            throw KubernetesError.transport("\(request.method.rawValue) \(url(request)): reading the answer failed: \(error)")
+            throw KubernetesError.transport(
+                "\(request.method.rawValue) \(url(request)): reading the answer failed: \(error)")
         }
     }
 
@@ -250,7 +252,9 @@ public final class KubernetesClient: Sendable {
                 message: "\(request.method.rawValue) \(url(request)) answered \(code): \(Self.snippet(body))")
         }
         if error.code == nil { error.code = code }
-        if let retryAfter = headers.first(name: "Retry-After").flatMap(Int.init) { error.retryAfterSeconds = retryAfter }
+        if let retryAfter = headers.first(name: "Retry-After").flatMap(Int.init) {
+            error.retryAfterSeconds = retryAfter
+        }
         return error
     }
 
@@ -271,7 +275,9 @@ public final class KubernetesClient: Sendable {
         }
         if let certificate = tls.clientCertificatePEM, let key = tls.clientKeyPEM {
             do {
-                configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificate).map { .certificate($0) }
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificate).map {
+                    .certificate($0)
+                }
             } catch {
                 throw KubernetesError.configuration("client certificate: not a PEM certificate")
             }

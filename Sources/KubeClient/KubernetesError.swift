@@ -71,7 +71,9 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
         }
         text += ": \(message)"
         if !causes.isEmpty {
-            text += " (" + causes.map { "\($0.field ?? "?"): \($0.message ?? $0.reason ?? "")" }.joined(separator: "; ") + ")"
+            text +=
+                " (" + causes.map { "\($0.field ?? "?"): \($0.message ?? $0.reason ?? "")" }.joined(separator: "; ")
+                + ")"
         }
         return text
     }

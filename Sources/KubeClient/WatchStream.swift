@@ -69,7 +69,8 @@ enum WatchFrameDecoder<Object: KubeResource> {
         do {
             type = try decoder.decode(WatchFrame.self, from: data).type
         } catch {
-            throw KubernetesError.decoding("watch \(url): frame is not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))")
+            throw KubernetesError.decoding(
+                "watch \(url): frame is not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
         do {
             switch type {

@@ -194,7 +194,8 @@ public struct RequestBuilder<R: KubeResource>: Sendable {
             body: try KubeJSON.encode(object), contentType: "application/json")
     }
 
-    public func patch(name: String, namespace: String?, patch: Patch, subresource: String? = nil) throws -> KubeRequest {
+    public func patch(name: String, namespace: String?, patch: Patch, subresource: String? = nil) throws -> KubeRequest
+    {
         var query: [(String, String)] = []
         let body: Data
         switch patch {

@@ -108,7 +108,8 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
     @Test func insecureSkipVerify() throws {
         let scratch = try Scratch()
         let file = try scratch.write(
-            "config", kubeconfig(cluster: "server: https://k:6443\n    insecure-skip-tls-verify: true", user: "token: t"))
+            "config",
+            kubeconfig(cluster: "server: https://k:6443\n    insecure-skip-tls-verify: true", user: "token: t"))
         #expect(try ClientConfiguration.kubeconfig(path: file).tls.insecureSkipVerify)
     }
 
@@ -123,7 +124,9 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
         // The extra context is appended to the `contexts` list.
         let file = try scratch.write("config", kubeconfig(user: "token: t", extra: extra))
         #expect(try ClientConfiguration.kubeconfig(path: file, context: "other").namespace == "team-b")
-        let error = #expect(throws: KubernetesError.self) { try ClientConfiguration.kubeconfig(path: file, context: "nope") }
+        let error = #expect(throws: KubernetesError.self) {
+            try ClientConfiguration.kubeconfig(path: file, context: "nope")
+        }
         #expect(error?.message == "kubeconfig \(file): context \"nope\" not found")
     }
 
@@ -132,12 +135,18 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
         let cases: [(String, String)] = [
             ("clusters: [", "not valid YAML"),
             (kubeconfig(cluster: "server: ", user: "token: t"), "clusters[c].cluster.server is missing or not a URL"),
-            (kubeconfig(cluster: "server: https://k\n    certificate-authority: missing.crt", user: "token: t"),
-             "clusters[c].cluster.certificate-authority: cannot read \(scratch.path)/missing.crt"),
-            (kubeconfig(user: "client-certificate-data: '!!!'\nclient-key-data: eA=="),
-             "users[u].user.client-certificate-data is not valid base64"),
-            (kubeconfig(user: "exec:\n  apiVersion: client.authentication.k8s.io/v1alpha1\n  command: x"),
-             "users[u].user.exec.apiVersion \"client.authentication.k8s.io/v1alpha1\" is not supported"),
+            (
+                kubeconfig(cluster: "server: https://k\n    certificate-authority: missing.crt", user: "token: t"),
+                "clusters[c].cluster.certificate-authority: cannot read \(scratch.path)/missing.crt"
+            ),
+            (
+                kubeconfig(user: "client-certificate-data: '!!!'\nclient-key-data: eA=="),
+                "users[u].user.client-certificate-data is not valid base64"
+            ),
+            (
+                kubeconfig(user: "exec:\n  apiVersion: client.authentication.k8s.io/v1alpha1\n  command: x"),
+                "users[u].user.exec.apiVersion \"client.authentication.k8s.io/v1alpha1\" is not supported"
+            ),
             ("apiVersion: v1\nkind: Config\n", "no context given and current-context is not set"),
             ("clusters:\n- cluster: {server: x}\n", "missing field clusters[0].name"),
         ]
@@ -148,7 +157,9 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
             #expect(error?.message.hasPrefix("kubeconfig \(file): ") == true, "\(error?.message ?? "")")
             #expect(error?.message.contains(expected) == true, "\(error?.message ?? "") should mention \(expected)")
         }
-        let missing = #expect(throws: KubernetesError.self) { try ClientConfiguration.kubeconfig(path: scratch.path + "/none") }
+        let missing = #expect(throws: KubernetesError.self) {
+            try ClientConfiguration.kubeconfig(path: scratch.path + "/none")
+        }
         #expect(missing?.message == "kubeconfig \(scratch.path)/none: cannot read the file")
     }
 
@@ -157,7 +168,8 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
         let file = try scratch.write("config", kubeconfig(user: "token: super-secret-token\nclient-key-data: '%%%'"))
         let error = #expect(throws: KubernetesError.self) { try ClientConfiguration.kubeconfig(path: file) }
         #expect(error?.description.contains("super-secret-token") == false)
-        let badKey = ClientConfiguration.TLS(clientCertificatePEM: Array(pem.utf8), clientKeyPEM: Array("PRIVATE-KEY-BYTES".utf8))
+        let badKey = ClientConfiguration.TLS(
+            clientCertificatePEM: Array(pem.utf8), clientKeyPEM: Array("PRIVATE-KEY-BYTES".utf8))
         let keyError = #expect(throws: KubernetesError.self) { try KubernetesClient.tlsConfiguration(badKey) }
         #expect(keyError?.description.contains("PRIVATE-KEY-BYTES") == false)
     }
@@ -181,20 +193,27 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
         try scratch.write("ca.crt", pem)
         try scratch.write("namespace", "airlock-system\n")
         let config = try ClientConfiguration.inCluster(
-            environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"], mountPath: scratch.path)
+            environment: ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"],
+            mountPath: scratch.path)
         #expect(config.server.absoluteString == "https://10.0.0.1:443")
         #expect(config.namespace == "airlock-system")
-        guard case .tokenFile(let path, let interval) = config.credentials else { Issue.record("expected token file"); return }
+        guard case .tokenFile(let path, let interval) = config.credentials else {
+            Issue.record("expected token file"); return
+        }
         #expect(path == scratch.path + "/token")
         #expect(interval == .seconds(60))
-        #expect(throws: KubernetesError.self) { try ClientConfiguration.inCluster(environment: [:], mountPath: scratch.path) }
+        #expect(throws: KubernetesError.self) {
+            try ClientConfiguration.inCluster(environment: [:], mountPath: scratch.path)
+        }
     }
 }
 
 @Suite struct ExecPluginTests {
     /// A plugin script that counts its runs in a file and prints a credential.
     func plugin(_ scratch: Scratch, apiVersion: String, expiry: String?, exitCode: Int = 0) throws -> String {
-        let status = expiry.map { #"{"token":"exec-token-'"$n"'","expirationTimestamp":"\#($0)"}"# } ?? #"{"token":"exec-token-'"$n"'"}"#
+        let status =
+            expiry.map { #"{"token":"exec-token-'"$n"'","expirationTimestamp":"\#($0)"}"# }
+            ?? #"{"token":"exec-token-'"$n"'"}"#
         return try scratch.write(
             "plugin.sh",
             """
@@ -214,7 +233,10 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
         _ = try plugin(scratch, apiVersion: apiVersion, expiry: "2999-01-01T00:00:00Z")
         let file = try scratch.write(
             "config",
-            kubeconfig(user: "exec:\n  apiVersion: \(apiVersion)\n  command: ./plugin.sh\n  env:\n  - {name: GREETING, value: hello}"))
+            kubeconfig(
+                user:
+                    "exec:\n  apiVersion: \(apiVersion)\n  command: ./plugin.sh\n  env:\n  - {name: GREETING, value: hello}"
+            ))
         let config = try ClientConfiguration.kubeconfig(path: file)
         let provider = CredentialProvider(config.credentials)
         #expect(try await provider.authorization() == "Bearer exec-token-1")
@@ -227,7 +249,8 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
         let scratch = try Scratch()
         let script = try plugin(scratch, apiVersion: "client.authentication.k8s.io/v1", expiry: "2000-01-01T00:00:00Z")
         let provider = CredentialProvider(
-            .exec(ExecConfig(apiVersion: "client.authentication.k8s.io/v1", command: script, env: ["GREETING": "hello"])))
+            .exec(
+                ExecConfig(apiVersion: "client.authentication.k8s.io/v1", command: script, env: ["GREETING": "hello"])))
         #expect(try await provider.authorization() == "Bearer exec-token-1")
         #expect(try await provider.authorization() == "Bearer exec-token-2")
     }
@@ -235,20 +258,28 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
     @Test func failuresAreClear() async throws {
         let scratch = try Scratch()
         let failing = try plugin(scratch, apiVersion: "client.authentication.k8s.io/v1", expiry: nil, exitCode: 1)
-        let config = ExecConfig(apiVersion: "client.authentication.k8s.io/v1", command: failing, env: ["GREETING": "hello"])
-        let exitError = await #expect(throws: KubernetesError.self) { try await ExecCredentialPlugin(config: config).run() }
+        let config = ExecConfig(
+            apiVersion: "client.authentication.k8s.io/v1", command: failing, env: ["GREETING": "hello"])
+        let exitError = await #expect(throws: KubernetesError.self) {
+            try await ExecCredentialPlugin(config: config).run()
+        }
         #expect(exitError?.message == "exec plugin \(failing) exited with status 1")
 
-        let wrongVersion = ExecConfig(apiVersion: "client.authentication.k8s.io/v1beta1", command: failing, env: ["GREETING": "hello"])
+        let wrongVersion = ExecConfig(
+            apiVersion: "client.authentication.k8s.io/v1beta1", command: failing, env: ["GREETING": "hello"])
         try scratch.write("count", "0")
         let other = try plugin(scratch, apiVersion: "client.authentication.k8s.io/v1", expiry: nil)
         let versionError = await #expect(throws: KubernetesError.self) {
-            try await ExecCredentialPlugin(config: ExecConfig(apiVersion: wrongVersion.apiVersion, command: other, env: ["GREETING": "hello"])).run()
+            try await ExecCredentialPlugin(
+                config: ExecConfig(apiVersion: wrongVersion.apiVersion, command: other, env: ["GREETING": "hello"])
+            ).run()
         }
         #expect(versionError?.message.contains("expected client.authentication.k8s.io/v1beta1") == true)
 
         let missing = await #expect(throws: KubernetesError.self) {
-            try await ExecCredentialPlugin(config: ExecConfig(apiVersion: "client.authentication.k8s.io/v1", command: "no-such-plugin-xyz")).run()
+            try await ExecCredentialPlugin(
+                config: ExecConfig(apiVersion: "client.authentication.k8s.io/v1", command: "no-such-plugin-xyz")
+            ).run()
         }
         #expect(missing?.message == "exec plugin no-such-plugin-xyz: not found on PATH")
     }

@@ -66,14 +66,18 @@ final class StepClock: Clock, @unchecked Sendable {
         #expect(map.metadata.name == "a")
         #expect(added.resourceVersion == "5")
         let bookmark = try WatchFrameDecoder<ConfigMap>.decode(
-            Data(#"{"type":"BOOKMARK","object":{"kind":"ConfigMap","metadata":{"resourceVersion":"9"}}}"#.utf8), url: "u")
+            Data(#"{"type":"BOOKMARK","object":{"kind":"ConfigMap","metadata":{"resourceVersion":"9"}}}"#.utf8),
+            url: "u")
         guard case .bookmark(let rv) = bookmark else { Issue.record("expected BOOKMARK"); return }
         #expect(rv == "9")
     }
 
     @Test func errorFrameIsGone() {
-        let frame = #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 1 (50)","reason":"Expired","code":410}}"#
-        let error = #expect(throws: KubernetesError.self) { try WatchFrameDecoder<ConfigMap>.decode(Data(frame.utf8), url: "u") }
+        let frame =
+            #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 1 (50)","reason":"Expired","code":410}}"#
+        let error = #expect(throws: KubernetesError.self) {
+            try WatchFrameDecoder<ConfigMap>.decode(Data(frame.utf8), url: "u")
+        }
         #expect(error?.isGone == true)
         #expect(error?.message == "too old resource version: 1 (50)")
     }
@@ -96,8 +100,12 @@ final class StepClock: Clock, @unchecked Sendable {
         #expect(KubernetesError(status: Status(message: "x", reason: "Expired", code: 410)).isGone)
         #expect(KubernetesError(status: Status(message: "x", reason: "Forbidden", code: 403)).isForbidden)
         #expect(KubernetesError(status: Status(message: "x", reason: "Invalid", code: 422)).isInvalid)
-        let error = KubernetesError(status: Status(message: "bad", reason: "Invalid", code: 422,
-            details: .init(causes: [.init(reason: "FieldValueInvalid", message: "must be positive", field: "spec.duration")])))
+        let error = KubernetesError(
+            status: Status(
+                message: "bad", reason: "Invalid", code: 422,
+                details: .init(causes: [
+                    .init(reason: "FieldValueInvalid", message: "must be positive", field: "spec.duration")
+                ])))
         #expect(error.description == "Kubernetes API error 422 Invalid: bad (spec.duration: must be positive)")
     }
 }
@@ -105,8 +113,9 @@ final class StepClock: Clock, @unchecked Sendable {
 /// Transport behaviour against an in-process HTTP server on loopback.
 @Suite struct TransportTests {
     func client(port: Int, token: String = "t0ken") throws -> KubernetesClient {
-        try KubernetesClient(configuration: ClientConfiguration(
-            server: URL(string: "http://127.0.0.1:\(port)")!, credentials: .token(token), maxRetries: 2))
+        try KubernetesClient(
+            configuration: ClientConfiguration(
+                server: URL(string: "http://127.0.0.1:\(port)")!, credentials: .token(token), maxRetries: 2))
     }
 
     @Test func retriesIdempotentCallsOn429HonouringRetryAfter() async throws {
@@ -116,10 +125,16 @@ final class StepClock: Clock, @unchecked Sendable {
             let n = calls.add(1, ordering: .relaxed).newValue
             #expect(request.headers[.authorization] == "Bearer t0ken")
             if n == 1 {
-                return Response(status: .tooManyRequests, headers: [.retryAfter: "1", .contentType: "application/json"],
-                    body: .init(byteBuffer: .init(string: #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"TooManyRequests","code":429,"message":"slow down"}"#)))
+                return Response(
+                    status: .tooManyRequests, headers: [.retryAfter: "1", .contentType: "application/json"],
+                    body: .init(
+                        byteBuffer: .init(
+                            string:
+                                #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"TooManyRequests","code":429,"message":"slow down"}"#
+                        )))
             }
-            return Response(status: .ok, headers: [.contentType: "application/json"],
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: .init(string: #"{"metadata":{"name":"c","namespace":"ns"},"data":{"k":"v"}}"#)))
         }
         router.post("/api/v1/namespaces/ns/configmaps") { _, _ -> Response in
@@ -151,11 +166,17 @@ final class StepClock: Clock, @unchecked Sendable {
         }
         try await Application(router: router).test(.live) { server in
             let client = try client(port: server.port!)
-            let decoding = await #expect(throws: KubernetesError.self) { try await client.get(ConfigMap.self, name: "c", namespace: "ns") }
+            let decoding = await #expect(throws: KubernetesError.self) {
+                try await client.get(ConfigMap.self, name: "c", namespace: "ns")
+            }
             #expect(decoding?.kind == .decoding)
-            #expect(decoding?.message.contains("http://127.0.0.1:\(server.port!)/api/v1/namespaces/ns/configmaps/c") == true)
+            #expect(
+                decoding?.message.contains("http://127.0.0.1:\(server.port!)/api/v1/namespaces/ns/configmaps/c") == true
+            )
             #expect(decoding?.message.contains("<html>proxy error") == true)
-            let api = await #expect(throws: KubernetesError.self) { try await client.get(ConfigMap.self, name: "d", namespace: "ns") }
+            let api = await #expect(throws: KubernetesError.self) {
+                try await client.get(ConfigMap.self, name: "d", namespace: "ns")
+            }
             #expect(api?.code == 502)
             #expect(api?.message.contains("upstream down") == true)
             #expect(api?.description.contains("t0ken") == false)
@@ -165,7 +186,9 @@ final class StepClock: Clock, @unchecked Sendable {
 
     @Test func unreachableServerNamesURL() async throws {
         let client = try client(port: 1)
-        let error = await #expect(throws: KubernetesError.self) { try await client.get(ConfigMap.self, name: "c", namespace: "ns") }
+        let error = await #expect(throws: KubernetesError.self) {
+            try await client.get(ConfigMap.self, name: "c", namespace: "ns")
+        }
         #expect(error?.kind == .transport)
         #expect(error?.message.hasPrefix("GET http://127.0.0.1:1/api/v1/namespaces/ns/configmaps/c") == true)
         try await client.shutdown()
@@ -183,9 +206,10 @@ final class StepClock: Clock, @unchecked Sendable {
             return Response(status: .ok, body: .init(byteBuffer: .init(string: #"{"metadata":{"name":"c"}}"#)))
         }
         try await Application(router: router).test(.live) { server in
-            let client = try KubernetesClient(configuration: ClientConfiguration(
-                server: URL(string: "http://127.0.0.1:\(server.port!)")!,
-                credentials: .tokenFile(path: tokenPath, refreshInterval: .seconds(3600))))
+            let client = try KubernetesClient(
+                configuration: ClientConfiguration(
+                    server: URL(string: "http://127.0.0.1:\(server.port!)")!,
+                    credentials: .tokenFile(path: tokenPath, refreshInterval: .seconds(3600))))
             #expect(try await client.get(ConfigMap.self, name: "c", namespace: "ns").metadata.name == "c")
             try await client.shutdown()
         }

@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 import Testing
 
@@ -12,7 +13,8 @@ import Testing
 
     @Test(arguments: [
         ("", "is empty"), ("15", "unknown unit nothing (use h, m, s, ms, us, ns)"), ("m", "expected a number at 'm'"),
-        ("5 m", "unknown unit ' m' (use h, m, s, ms, us, ns)"), ("1d", "unknown unit 'd' (use h, m, s, ms, us, ns)"), ("1h-5m", "unknown unit 'h-' (use h, m, s, ms, us, ns)"),
+        ("5 m", "unknown unit ' m' (use h, m, s, ms, us, ns)"), ("1d", "unknown unit 'd' (use h, m, s, ms, us, ns)"),
+        ("1h-5m", "unknown unit 'h-' (use h, m, s, ms, us, ns)"),
         ("abc", "expected a number at 'abc'"), ("1..5s", "expected a number at '1..5s'"),
     ])
     func rejectsWithMessage(text: String, problem: String) {
@@ -36,5 +38,3 @@ import Testing
         }
     }
 }
-
-import Foundation

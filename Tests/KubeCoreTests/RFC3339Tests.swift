@@ -19,8 +19,10 @@ import Testing
         #expect(abs(date.timeIntervalSince1970 - epoch) < 1e-6)
     }
 
-    @Test(arguments: ["", "2023-11-14", "2023-11-14T22:13:20", "2023-13-14T22:13:20Z", "2023-11-14T22:13:20.Z",
-        "2023-11-14T22:13:20Zjunk", "2023-11-14 22:13:20Z"])
+    @Test(arguments: [
+        "", "2023-11-14", "2023-11-14T22:13:20", "2023-13-14T22:13:20Z", "2023-11-14T22:13:20.Z",
+        "2023-11-14T22:13:20Zjunk", "2023-11-14 22:13:20Z",
+    ])
     func rejects(text: String) {
         #expect(RFC3339.parse(text) == nil)
     }

@@ -11,25 +11,34 @@ import Testing
     }
 
     @Test func groupedAndClusterScopedPaths() {
-        #expect(RequestBuilder<Role>().path(namespace: "a", name: "r") == "/apis/rbac.authorization.k8s.io/v1/namespaces/a/roles/r")
+        #expect(
+            RequestBuilder<Role>().path(namespace: "a", name: "r")
+                == "/apis/rbac.authorization.k8s.io/v1/namespaces/a/roles/r")
         // Cluster-scoped resources ignore a namespace.
-        #expect(RequestBuilder<ClusterRole>().path(namespace: "a", name: "r") == "/apis/rbac.authorization.k8s.io/v1/clusterroles/r")
-        #expect(RequestBuilder<ServiceAccount>().path(namespace: "a", name: "sa", subresource: "token")
-            == "/api/v1/namespaces/a/serviceaccounts/sa/token")
+        #expect(
+            RequestBuilder<ClusterRole>().path(namespace: "a", name: "r")
+                == "/apis/rbac.authorization.k8s.io/v1/clusterroles/r")
+        #expect(
+            RequestBuilder<ServiceAccount>().path(namespace: "a", name: "sa", subresource: "token")
+                == "/api/v1/namespaces/a/serviceaccounts/sa/token")
     }
 
     @Test func listQueryIsEncoded() {
         let options = ListOptions(labelSelector: "app in (a,b),tier!=web", limit: 1, continue: "abc=/+")
         let request = RequestBuilder<ConfigMap>().list(namespace: "ns", options: options)
         #expect(request.method == .get)
-        #expect(request.pathAndQuery
-            == "/api/v1/namespaces/ns/configmaps?labelSelector=app%20in%20%28a%2Cb%29%2Ctier%21%3Dweb&limit=1&continue=abc%3D%2F%2B")
+        #expect(
+            request.pathAndQuery
+                == "/api/v1/namespaces/ns/configmaps?labelSelector=app%20in%20%28a%2Cb%29%2Ctier%21%3Dweb&limit=1&continue=abc%3D%2F%2B"
+        )
     }
 
     @Test func watchQueryHasBookmarksAndResourceVersionButNoPaging() {
         let options = ListOptions(limit: 5, continue: "x", resourceVersion: "42", timeoutSeconds: 300)
         let request = RequestBuilder<ConfigMap>().watch(namespace: nil, options: options)
-        #expect(request.pathAndQuery == "/api/v1/configmaps?watch=1&resourceVersion=42&timeoutSeconds=300&allowWatchBookmarks=true")
+        #expect(
+            request.pathAndQuery
+                == "/api/v1/configmaps?watch=1&resourceVersion=42&timeoutSeconds=300&allowWatchBookmarks=true")
     }
 
     @Test func createSetsTypeMetaAndJSONBody() throws {
@@ -39,7 +48,9 @@ import Testing
         #expect(request.path == "/api/v1/namespaces/ns/configmaps")
         #expect(request.contentType == "application/json")
         let body = try #require(request.body)
-        #expect(String(decoding: body, as: UTF8.self) == #"{"apiVersion":"v1","data":{"k":"v"},"kind":"ConfigMap","metadata":{"name":"c"}}"#)
+        #expect(
+            String(decoding: body, as: UTF8.self)
+                == #"{"apiVersion":"v1","data":{"k":"v"},"kind":"ConfigMap","metadata":{"name":"c"}}"#)
     }
 
     @Test func updateTargetsObjectAndStatus() throws {
@@ -56,21 +67,28 @@ import Testing
         let merge = try builder.patch(name: "c", namespace: "ns", patch: .merge(["data": ["k": "v"]]))
         #expect(merge.contentType == "application/merge-patch+json")
         #expect(merge.body.map { String(decoding: $0, as: UTF8.self) } == #"{"data":{"k":"v"}}"#)
-        let json = try builder.patch(name: "c", namespace: "ns", patch: .json([.replace("/data/k", "w"), .remove("/data/x")]))
+        let json = try builder.patch(
+            name: "c", namespace: "ns", patch: .json([.replace("/data/k", "w"), .remove("/data/x")]))
         #expect(json.contentType == "application/json-patch+json")
-        #expect(json.body.map { String(decoding: $0, as: UTF8.self) }
-            == #"[{"op":"replace","path":"/data/k","value":"w"},{"op":"remove","path":"/data/x"}]"#)
-        let apply = try builder.patch(name: "c", namespace: "ns", patch: .apply(["kind": "ConfigMap"], fieldManager: "airlock", force: true))
+        #expect(
+            json.body.map { String(decoding: $0, as: UTF8.self) }
+                == #"[{"op":"replace","path":"/data/k","value":"w"},{"op":"remove","path":"/data/x"}]"#)
+        let apply = try builder.patch(
+            name: "c", namespace: "ns", patch: .apply(["kind": "ConfigMap"], fieldManager: "airlock", force: true))
         #expect(apply.contentType == "application/apply-patch+yaml")
         #expect(apply.pathAndQuery == "/api/v1/namespaces/ns/configmaps/c?fieldManager=airlock&force=true")
     }
 
     @Test func deleteCarriesPreconditionsAndPropagation() throws {
         let request = try RequestBuilder<Secret>().delete(
-            name: "s", namespace: "ns", options: DeleteOptions(propagationPolicy: .background, uid: "u1", resourceVersion: "9"))
+            name: "s", namespace: "ns",
+            options: DeleteOptions(propagationPolicy: .background, uid: "u1", resourceVersion: "9"))
         #expect(request.method == .delete)
         let body = try #require(request.body.map { String(decoding: $0, as: UTF8.self) })
-        #expect(body == #"{"apiVersion":"v1","kind":"DeleteOptions","preconditions":{"resourceVersion":"9","uid":"u1"},"propagationPolicy":"Background"}"#)
+        #expect(
+            body
+                == #"{"apiVersion":"v1","kind":"DeleteOptions","preconditions":{"resourceVersion":"9","uid":"u1"},"propagationPolicy":"Background"}"#
+        )
     }
 
     @Test func idempotency() {

@@ -24,17 +24,26 @@ import Testing
         var conditions: [Condition] = []
         let first = Date(timeIntervalSince1970: 100)
         conditions.set(Condition(type: "Ready", status: "False", lastTransitionTime: first, reason: "A", message: ""))
-        conditions.set(Condition(type: "Ready", status: "False", lastTransitionTime: Date(timeIntervalSince1970: 200), reason: "B", message: ""))
+        conditions.set(
+            Condition(
+                type: "Ready", status: "False", lastTransitionTime: Date(timeIntervalSince1970: 200), reason: "B",
+                message: ""))
         #expect(conditions[type: "Ready"]?.lastTransitionTime == first)
         #expect(conditions[type: "Ready"]?.reason == "B")
-        conditions.set(Condition(type: "Ready", status: "True", lastTransitionTime: Date(timeIntervalSince1970: 300), reason: "C", message: ""))
+        conditions.set(
+            Condition(
+                type: "Ready", status: "True", lastTransitionTime: Date(timeIntervalSince1970: 300), reason: "C",
+                message: ""))
         #expect(conditions[type: "Ready"]?.lastTransitionTime == Date(timeIntervalSince1970: 300))
         #expect(conditions.count == 1)
     }
 
     @Test func leaseMicroTimeRoundTrip() throws {
-        let lease = Lease(metadata: ObjectMeta(name: "l"), spec: .init(holderIdentity: "a", leaseDurationSeconds: 15,
-            renewTime: Date(timeIntervalSince1970: 1_700_000_000.123456)))
+        let lease = Lease(
+            metadata: ObjectMeta(name: "l"),
+            spec: .init(
+                holderIdentity: "a", leaseDurationSeconds: 15,
+                renewTime: Date(timeIntervalSince1970: 1_700_000_000.123456)))
         let decoded = try KubeJSON.decode(Lease.self, from: try KubeJSON.encode(lease))
         let renew = try #require(decoded.spec?.renewTime)
         #expect(abs(renew.timeIntervalSince1970 - 1_700_000_000.123456) < 1e-6)

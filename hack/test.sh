@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests and the tests against a real kube-apiserver + etcd.
+# The control plane binaries come from KUBEBUILDER_ASSETS, or are built once by
+# hack/kube-assets.sh (cached outside the repo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KUBEBUILDER_ASSETS="$(bash hack/kube-assets.sh | tail -n 1)"
+export KUBEBUILDER_ASSETS
+echo "[test] control plane binaries: $KUBEBUILDER_ASSETS"
+exec swift test "$@"
