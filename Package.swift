@@ -76,6 +76,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Pure policy evaluation: request + policies + guardrails -> decision.
+        .target(name: "AirlockPolicy", dependencies: ["AirlockAPI", "KubeCore"], swiftSettings: strict),
+        // Reconcilers, grant planner, expiry sweeper, review processing, audit log.
+        .target(
+            name: "AirlockController",
+            dependencies: [
+                "KubeCore", "KubeClient", "KubeRuntime", "AirlockAPI", "AirlockPolicy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
         // HTTP endpoints: metrics and probes.
         .target(
             name: "AirlockServer",
@@ -90,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "airlock",
             dependencies: [
-                "KubeClient", "KubeRuntime", "AirlockAPI", "AirlockServer", "KubeTesting",
+                "KubeClient", "KubeRuntime", "AirlockAPI", "AirlockServer", "KubeTesting", "AirlockController",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -110,6 +123,8 @@ let package = Package(
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime"]),
         .testTarget(name: "AirlockAPITests", dependencies: ["AirlockAPI"]),
+        .testTarget(name: "AirlockPolicyTests", dependencies: ["AirlockPolicy", "AirlockAPI"]),
+        .testTarget(name: "AirlockControllerTests", dependencies: ["AirlockController", "AirlockAPI", "AirlockPolicy"]),
         // Tests against a real kube-apiserver + etcd.
         .testTarget(
             name: "ClusterTests",

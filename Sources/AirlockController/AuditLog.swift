@@ -1,0 +1,174 @@
+import Crypto
+import Foundation
+import KubeCore
+
+/// One decision in the audit trail: who, what, which policy, when, via which channel, outcome.
+public struct AuditRecord: Codable, Sendable, Equatable {
+    public var time: Date
+    /// `created`, `evaluated`, `reviewed`, `granted`, `denied`, `expired`, `revoked`, `failed`, `review-rejected`.
+    public var event: String
+    public var request: String
+    public var requestUID: String?
+    public var actor: String?
+    public var requester: String?
+    public var policy: [String]?
+    public var channel: String?
+    public var outcome: String?
+    public var reason: String?
+    public var details: [String: String]?
+
+    public init(
+        time: Date, event: String, request: String, requestUID: String? = nil, actor: String? = nil,
+        requester: String? = nil, policy: [String]? = nil, channel: String? = nil, outcome: String? = nil,
+        reason: String? = nil, details: [String: String]? = nil
+    ) {
+        self.time = time
+        self.event = event
+        self.request = request
+        self.requestUID = requestUID
+        self.actor = actor
+        self.requester = requester
+        self.policy = policy
+        self.channel = channel
+        self.outcome = outcome
+        self.reason = reason
+        self.details = details
+    }
+}
+
+/// A line of the audit file: the record, its position and the hash chain.
+///
+/// `hash = SHA-256(previousHash + "\n" + canonical JSON of {sequence, previousHash, record})`,
+/// lowercase hex; the first entry's `previousHash` is 64 zeros. Editing, deleting or
+/// reordering any line breaks the chain at that line. (Cutting entries off the end is only
+/// visible against a copy of the last hash kept elsewhere, e.g. the log stream.)
+public struct AuditEntry: Codable, Sendable, Equatable {
+    public var sequence: Int
+    public var previousHash: String
+    public var record: AuditRecord
+    public var hash: String
+
+    public static let genesis = String(repeating: "0", count: 64)
+
+    struct Chained: Encodable {
+        var sequence: Int
+        var previousHash: String
+        var record: AuditRecord
+    }
+
+    /// Seals `record` as the entry after (`sequence - 1`, `previousHash`).
+    public init(sequence: Int, previousHash: String, record: AuditRecord) throws {
+        self.sequence = sequence
+        self.previousHash = previousHash
+        self.record = record
+        self.hash = try Self.hash(sequence: sequence, previousHash: previousHash, record: record)
+    }
+
+    static func hash(sequence: Int, previousHash: String, record: AuditRecord) throws -> String {
+        let body = try KubeJSON.encode(Chained(sequence: sequence, previousHash: previousHash, record: record))
+        var hasher = SHA256()
+        hasher.update(data: Data((previousHash + "\n").utf8))
+        hasher.update(data: body)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Appends hash-chained entries to a file (append-only, fsync'd per entry) and verifies files.
+public actor AuditLog {
+    public let path: String
+    private var handle: FileHandle
+    private var sequence: Int
+    private var lastHash: String
+
+    /// Opens (or creates) the file and continues its chain; refuses a broken file.
+    public init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            else { throw AuditError(line: 0, problem: "cannot create \(path)") }
+        }
+        let existing = try Self.verify(path: path)
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw AuditError(line: 0, problem: "cannot open \(path) for writing")
+        }
+        try handle.seekToEnd()
+        self.path = path
+        self.handle = handle
+        self.sequence = existing.count
+        self.lastHash = existing.lastHash
+    }
+
+    /// Appends a record; returns the sealed entry (also what goes to the log stream).
+    @discardableResult
+    public func append(_ record: AuditRecord) throws -> AuditEntry {
+        let entry = try AuditEntry(sequence: sequence + 1, previousHash: lastHash, record: record)
+        var line = try KubeJSON.encode(entry)
+        line.append(10)
+        try handle.write(contentsOf: line)
+        try handle.synchronize()
+        sequence = entry.sequence
+        lastHash = entry.hash
+        return entry
+    }
+
+    /// The outcome of verifying a file.
+    public struct Verification: Sendable, Equatable {
+        public var count: Int
+        public var lastHash: String
+    }
+
+    /// Checks every line: it parses, its sequence follows the previous one, it names the
+    /// previous hash, and its own hash is right. Throws at the first broken line.
+    public static func verify(path: String) throws -> Verification {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw AuditError(line: 0, problem: "cannot read \(path)")
+        }
+        var count = 0
+        var lastHash = AuditEntry.genesis
+        let decoder = KubeJSON.decoder()
+        let lines = data.split(separator: 10, omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            let number = index + 1
+            if line.isEmpty {
+                if index == lines.count - 1 { break }  // the newline that ends the last entry
+                throw AuditError(line: number, problem: "empty line")
+            }
+            let entry: AuditEntry
+            do {
+                entry = try decoder.decode(AuditEntry.self, from: Data(line))
+            } catch {
+                throw AuditError(line: number, problem: "not an audit entry")
+            }
+            guard entry.sequence == count + 1 else {
+                throw AuditError(
+                    line: number,
+                    problem: "sequence \(entry.sequence), expected \(count + 1) (entry deleted or reordered)")
+            }
+            guard entry.previousHash == lastHash else {
+                throw AuditError(
+                    line: number,
+                    problem: "previous hash does not match line \(number - 1) (entry deleted or reordered)")
+            }
+            let expected = try AuditEntry.hash(
+                sequence: entry.sequence, previousHash: entry.previousHash, record: entry.record)
+            guard entry.hash == expected else {
+                throw AuditError(line: number, problem: "hash mismatch (entry edited)")
+            }
+            count = entry.sequence
+            lastHash = entry.hash
+        }
+        return Verification(count: count, lastHash: lastHash)
+    }
+}
+
+/// A broken or unreadable audit file.
+public struct AuditError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var problem: String
+
+    public init(line: Int, problem: String) {
+        self.line = line
+        self.problem = problem
+    }
+
+    public var description: String { line > 0 ? "audit log line \(line): \(problem)" : "audit log: \(problem)" }
+}

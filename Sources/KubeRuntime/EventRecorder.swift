@@ -1,0 +1,90 @@
+import Foundation
+import KubeClient
+import KubeCore
+import Logging
+
+/// Records `events.k8s.io/v1` Events without ever blocking the caller.
+///
+/// `record` puts the event into a bounded buffer (the newest 1,000 are kept; older ones are
+/// dropped and counted); `run()` sends them. An event repeating within ten minutes (same
+/// object, type, reason, action and note) updates the existing Event's `series` instead of
+/// creating another one.
+public final class EventRecorder: Sendable {
+    public enum EventType: String, Sendable { case normal = "Normal", warning = "Warning" }
+
+    struct Pending: Sendable {
+        var regarding: ObjectReference
+        var type: EventType
+        var reason: String
+        var action: String
+        var note: String
+        var time: Date
+    }
+
+    private let client: KubernetesClient
+    private let controller: String
+    private let instance: String
+    private let logger: Logger
+    private let stream: AsyncStream<Pending>
+    private let continuation: AsyncStream<Pending>.Continuation
+
+    public init(client: KubernetesClient, controller: String, instance: String, logger: Logger) {
+        self.client = client
+        self.controller = controller
+        self.instance = instance
+        self.logger = logger
+        (stream, continuation) = AsyncStream.makeStream(of: Pending.self, bufferingPolicy: .bufferingNewest(1000))
+    }
+
+    /// Queues an event about `object`; returns at once. The note is cut to 1 kB.
+    public func record<R: KubeResource>(
+        _ object: R, type: EventType, reason: String, action: String, note: String
+    ) {
+        let pending = Pending(
+            regarding: object.objectReference, type: type, reason: reason, action: action,
+            note: String(note.utf8.prefix(1024)) ?? String(note.prefix(256)), time: Date())
+        if case .dropped = continuation.yield(pending) {
+            logger.warning("event buffer full: dropped the oldest event")
+        }
+    }
+
+    /// Stops intake; `run()` returns once the buffer is sent.
+    public func finish() { continuation.finish() }
+
+    /// Sends queued events until `finish()` or cancellation.
+    public func run() async {
+        var series: [String: (name: String, namespace: String, count: Int, first: Date)] = [:]
+        for await event in stream {
+            let key = [
+                event.regarding.uid ?? "", event.type.rawValue, event.reason, event.action, event.note,
+            ].joined(separator: "\u{1}")
+            let namespace = event.regarding.namespace ?? "default"
+            do {
+                if var existing = series[key], event.time.timeIntervalSince(existing.first) < 600 {
+                    existing.count += 1
+                    series[key] = existing
+                    _ = try await client.patch(
+                        Event.self, name: existing.name, namespace: existing.namespace,
+                        patch: .merge([
+                            "series": [
+                                "count": .number(Double(existing.count)),
+                                "lastObservedTime": .string(RFC3339.format(event.time)),
+                            ]
+                        ]))
+                    continue
+                }
+                let name =
+                    "\(event.regarding.name ?? "object").\(String(UInt64(event.time.timeIntervalSince1970 * 1e9), radix: 16))"
+                _ = try await client.create(
+                    Event(
+                        metadata: ObjectMeta(name: name, namespace: namespace), eventTime: event.time,
+                        reportingController: controller, reportingInstance: instance, action: event.action,
+                        reason: event.reason, regarding: event.regarding, note: event.note, type: event.type.rawValue))
+                series[key] = (name, namespace, 1, event.time)
+                if series.count > 10_000 { series.removeAll() }
+            } catch {
+                logger.warning("could not record event \(event.reason) on \(event.regarding.name ?? "?"): \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import KubeClient
+import KubeCore
+import Logging
+import Metrics
+
+/// Leader election on a Lease: acquire, renew, release on graceful shutdown.
+///
+/// `run(whileLeading:)` loops until cancelled: it acquires the Lease (every `retryPeriod`),
+/// then runs `whileLeading` in a child task and keeps renewing. If renewing does not succeed
+/// within `renewDeadline`, leadership is lost: the child task is cancelled at once (stop
+/// reconciling), and the elector goes back to acquiring. On cancellation it cancels the
+/// child, waits for it, and releases the Lease so a standby takes over without waiting.
+public actor LeaderElector {
+    public let configuration: LeaderElectionConfiguration
+    private let client: KubernetesClient
+    private let logger: Logger
+    private let leaderGauge: Gauge
+    public private(set) var isLeader = false
+
+    public init(client: KubernetesClient, configuration: LeaderElectionConfiguration, logger: Logger) {
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        self.leaderGauge = Gauge(label: "airlock_leader")
+        leaderGauge.record(0)
+    }
+
+    /// Runs until cancelled; `whileLeading` runs only while this process holds the Lease and
+    /// must return promptly when cancelled.
+    public func run(whileLeading: @escaping @Sendable () async throws -> Void) async {
+        while !Task.isCancelled {
+            guard await acquire() else { return }
+            setLeader(true)
+            let leading = Task { try await whileLeading() }
+            await keepRenewing()
+            leading.cancel()
+            _ = await leading.result
+            setLeader(false)
+            if Task.isCancelled {
+                // This task is cancelled, so its requests would be too: release from a fresh one.
+                await Task { await self.release() }.value
+                return
+            }
+            logger.warning("lost leadership of lease \(configuration.namespace)/\(configuration.leaseName)")
+        }
+    }
+
+    private func setLeader(_ leader: Bool) {
+        isLeader = leader
+        leaderGauge.record(leader ? 1 : 0)
+        logger.info(
+            "\(leader ? "became" : "is no longer") leader",
+            metadata: [
+                "lease": "\(configuration.namespace)/\(configuration.leaseName)",
+                "identity": "\(configuration.identity)",
+            ])
+    }
+
+    /// Tries every retryPeriod until the Lease is ours; false when cancelled first.
+    private func acquire() async -> Bool {
+        while !Task.isCancelled {
+            if await tryAcquireOrRenew() { return true }
+            do { try await Task.sleep(for: configuration.retryPeriod) } catch { return false }
+        }
+        return false
+    }
+
+    /// Renews every retryPeriod until a renewal has failed for renewDeadline, or this task
+    /// is cancelled.
+    private func keepRenewing() async {
+        let clock = ContinuousClock()
+        var lastRenewal = clock.now
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.retryPeriod) } catch { return }
+            if await tryAcquireOrRenew() {
+                lastRenewal = clock.now
+            } else if lastRenewal.duration(to: clock.now) >= configuration.renewDeadline {
+                return
+            }
+        }
+    }
+
+    /// One read-decide-write round; true when we hold the Lease afterwards.
+    func tryAcquireOrRenew() async -> Bool {
+        let name = configuration.leaseName
+        let namespace = configuration.namespace
+        do {
+            var current: Lease?
+            do {
+                current = try await client.get(Lease.self, name: name, namespace: namespace)
+            } catch let error as KubernetesError where error.isNotFound {
+                current = nil
+            }
+            switch LeaseDecision.decide(
+                lease: current, identity: configuration.identity, now: Date(),
+                leaseDuration: configuration.leaseDuration)
+            {
+            case .wait:
+                return false
+            case .create(let spec):
+                _ = try await client.create(Lease(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec))
+                return true
+            case .update(let spec):
+                guard var lease = current else { return false }
+                lease.spec = spec
+                _ = try await client.update(lease)  // resourceVersion guards against a second winner
+                return true
+            }
+        } catch let error as KubernetesError where error.isConflict || error.isAlreadyExists {
+            return false
+        } catch {
+            logger.warning("lease \(namespace)/\(name): \(error)")
+            return false
+        }
+    }
+
+    /// Gives the Lease up (holder cleared) so another candidate takes it at once.
+    private func release() async {
+        do {
+            var lease = try await client.get(
+                Lease.self, name: configuration.leaseName, namespace: configuration.namespace)
+            guard lease.spec?.holderIdentity == configuration.identity else { return }
+            lease.spec?.holderIdentity = nil
+            lease.spec?.leaseDurationSeconds = 1
+            lease.spec?.renewTime = Date()
+            _ = try await client.update(lease)
+            logger.info("released lease \(configuration.namespace)/\(configuration.leaseName)")
+        } catch {
+            logger.warning("could not release lease: \(error)")
+        }
+    }
+}
