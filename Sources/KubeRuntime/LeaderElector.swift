@@ -26,24 +26,33 @@ public actor LeaderElector {
         leaderGauge.record(0)
     }
 
-    /// Runs until cancelled; `whileLeading` runs only while this process holds the Lease and
-    /// must return promptly when cancelled.
-    public func run(whileLeading: @escaping @Sendable () async throws -> Void) async {
+    /// Runs until cancelled or until `whileLeading` returns by itself; `whileLeading` runs
+    /// only while this process holds the Lease and must return promptly when cancelled.
+    public func run(whileLeading: @escaping @Sendable () async -> Void) async {
         while !Task.isCancelled {
-            guard await acquire() else { return }
+            guard await acquire() else { break }
             setLeader(true)
-            let leading = Task { try await whileLeading() }
-            await keepRenewing()
-            leading.cancel()
-            _ = await leading.result
-            setLeader(false)
-            if Task.isCancelled {
-                // This task is cancelled, so its requests would be too: release from a fresh one.
-                await Task { await self.release() }.value
-                return
+            // Whichever ends first: the work (shutdown) or the renewals (lease lost or cancelled).
+            let workEnded = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    await whileLeading()
+                    return true
+                }
+                group.addTask {
+                    await self.keepRenewing()
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()  // stop reconciling at once when the lease is lost
+                await group.waitForAll()
+                return first
             }
+            setLeader(false)
+            if workEnded || Task.isCancelled { break }
             logger.warning("lost leadership of lease \(configuration.namespace)/\(configuration.leaseName)")
         }
+        // This task may be cancelled, and so would its requests be: release from a fresh one.
+        await Task { await self.release() }.value
     }
 
     private func setLeader(_ leader: Bool) {

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Airlock: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "airlock",
+        abstract: "Zero standing privilege for Kubernetes: approved, time-bound access for one action.",
+        subcommands: [CRDs.self, Audit.self]
+    )
+}
