@@ -56,7 +56,9 @@ let package = Package(
             swiftSettings: strict
         ),
         // Airlock's custom resources and their CRD schemas.
-        .target(name: "AirlockAPI", dependencies: ["KubeCore"], swiftSettings: strict),
+        .target(
+            name: "AirlockAPI", dependencies: ["KubeCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         // Self-signed CA and serving certificates (test control plane, admission webhook TLS).
         .target(
             name: "KubeTLS",
@@ -122,13 +124,19 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime"]),
+        .testTarget(name: "KubeTestingTests", dependencies: ["KubeTLS", "KubeTesting"]),
         .testTarget(name: "AirlockAPITests", dependencies: ["AirlockAPI"]),
         .testTarget(name: "AirlockPolicyTests", dependencies: ["AirlockPolicy", "AirlockAPI"]),
         .testTarget(name: "AirlockControllerTests", dependencies: ["AirlockController", "AirlockAPI", "AirlockPolicy"]),
         // Tests against a real kube-apiserver + etcd.
         .testTarget(
             name: "ClusterTests",
-            dependencies: ["KubeClient", "KubeRuntime", "KubeTesting", "AirlockAPI", "AirlockServer"]
+            dependencies: [
+                "KubeClient", "KubeRuntime", "KubeTesting", "AirlockAPI", "AirlockServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
     ]
 )
