@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "airlock", targets: ["airlock"]),
+        .executable(name: "airlock-bench", targets: ["AirlockBench"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
     ],
@@ -84,10 +85,37 @@ let package = Package(
         .target(
             name: "AirlockController",
             dependencies: [
-                "KubeCore", "KubeClient", "KubeRuntime", "AirlockAPI", "AirlockPolicy",
+                "KubeCore", "KubeClient", "KubeRuntime", "AirlockAPI", "AirlockPolicy", "AirlockIdentity",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        // Identity signing shared by the admission webhook and the controller: HMAC over the
+        // stamped requester/reviewer and the request content, and the signing-key Secret.
+        .target(
+            name: "AirlockIdentity",
+            dependencies: [
+                "AirlockAPI", "KubeCore", "KubeClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // Admission webhook: identity stamping, validation, immutability, HTTPS with TLS bootstrap.
+        .target(
+            name: "AirlockAdmission",
+            dependencies: [
+                "AirlockIdentity", "AirlockAPI", "KubeCore", "KubeClient", "KubeTLS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -114,6 +142,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks against a local real API server: `hack/bench.sh`.
+        .executableTarget(
+            name: "AirlockBench",
+            dependencies: [
+                "KubeClient", "KubeRuntime", "KubeTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"]),
         .testTarget(
             name: "KubeClientTests",
@@ -128,12 +166,23 @@ let package = Package(
         .testTarget(name: "AirlockAPITests", dependencies: ["AirlockAPI"]),
         .testTarget(name: "AirlockPolicyTests", dependencies: ["AirlockPolicy", "AirlockAPI"]),
         .testTarget(name: "AirlockControllerTests", dependencies: ["AirlockController", "AirlockAPI", "AirlockPolicy"]),
+        .testTarget(
+            name: "AirlockAdmissionTests",
+            dependencies: [
+                "AirlockAdmission", "AirlockIdentity", "AirlockAPI", "KubeCore", "KubeTLS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // Tests against a real kube-apiserver + etcd.
         .testTarget(
             name: "ClusterTests",
             dependencies: [
                 "KubeClient", "KubeRuntime", "KubeTesting", "AirlockAPI", "AirlockServer",
+                "AirlockAdmission", "AirlockIdentity", "KubeTLS", "AirlockController", "AirlockPolicy",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]

@@ -20,7 +20,10 @@ if [[ -n "${KUBEBUILDER_ASSETS:-}" ]]; then
 fi
 
 assets="${AIRLOCK_ASSETS_DIR:-$HOME/.cache/airlock/kube-assets}"
-if [[ -x "$assets/kube-apiserver" && -x "$assets/etcd" ]]; then
+# What the cached kube-apiserver was built with; change it when the source patches change, so
+# older caches are rebuilt.
+build_stamp="v1.20.2 reflect2-1.0.2 openapi-zero-values"
+if [[ -x "$assets/kube-apiserver" && -x "$assets/etcd" && "$(cat "$assets/BUILD" 2>/dev/null)" == "$build_stamp" ]]; then
   log "cached in $assets"
   echo "$assets"
   exit 0
@@ -69,6 +72,16 @@ if [[ ! -f "$src/Makefile" ]]; then
   ln -sfn "$work/tree" "$src"
 fi
 
+# v1.20.2 predates Go 1.16, whose reflect.Zero change makes its vendored OpenAPI validator
+# reject every zero value in a custom resource ("" , 0, false: "must be of type string:
+# \"null\""; kubernetes#99804). Apply the upstream fix (kube-openapi#230). Idempotent.
+log "patching the OpenAPI validator's zero-value check (kubernetes#99804)"
+for f in "$work/tree/vendor/k8s.io/kube-openapi/pkg/validation/validate/type.go" \
+  "$work/tree/vendor/github.com/go-openapi/validate/type.go"; do
+  sed -i 's/if data == nil || reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data)), reflect.ValueOf(data)) {/if data == nil {/' "$f"
+  if grep -q 'reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data))' "$f"; then log "patch failed: $f"; exit 1; fi
+done
+
 log "step 4/5: make WHAT=cmd/kube-apiserver (about 4 minutes on 2 cores)"
 cd "$src"
 export GOPATH="$gopath" GO111MODULE=off CGO_ENABLED=0 GOFLAGS=
@@ -78,5 +91,6 @@ make WHAT=cmd/kube-apiserver >"$work/make.log" 2>&1 || { tail -n 40 "$work/make.
 
 log "step 5/5: caching binaries in $assets"
 cp _output/bin/kube-apiserver "$assets/kube-apiserver.tmp" && mv "$assets/kube-apiserver.tmp" "$assets/kube-apiserver"
+echo "$build_stamp" >"$assets/BUILD"
 log "done"
 echo "$assets"

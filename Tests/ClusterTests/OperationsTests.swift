@@ -21,7 +21,7 @@ let prometheusRegistry: PrometheusCollectorRegistry = {
     @Test func metricsAndProbesAnswer() async throws {
         let registry = prometheusRegistry
         let plane = try await TestControlPlane.shared()
-        let client = try plane.adminClient
+        let client = plane.adminClient
         let namespace = try await plane.makeNamespace(prefix: "metrics")
         let (controller, _) = makeStampController(client: client, namespace: namespace, name: "metrics-stamper")
         let manager = ControllerManager(controllers: [controller], elector: nil, logger: Logger(label: "test"))

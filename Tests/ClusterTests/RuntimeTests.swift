@@ -56,7 +56,7 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
 @Suite(.serialized) struct RuntimeTests {
     @Test func sampleControllerReconcilesCreatesUpdatesAndDeletes() async throws {
         let plane = try await TestControlPlane.shared()
-        let client = try plane.adminClient
+        let client = plane.adminClient
         let namespace = try await plane.makeNamespace(prefix: "runtime")
         _ = try await client.create(sampleMap(namespace, "before", "1"))  // exists before the controller starts
         let (controller, reconciler) = makeStampController(client: client, namespace: namespace)
@@ -125,7 +125,7 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
         // The informer's recovery path on 410: a re-list brings a store that missed a
         // deletion back in line (the state machine's `.replace`).
         let plane = try await TestControlPlane.shared()
-        let client = try plane.adminClient
+        let client = plane.adminClient
         let namespace = try await plane.makeNamespace(prefix: "relist")
         let writer = StoreWriter<ConfigMap>()
         // Pretend a stale cache: it holds an object the server no longer has.
@@ -140,7 +140,7 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
 
     @Test func onlyTheLeaderReconcilesAndTheStandbyTakesOver() async throws {
         let plane = try await TestControlPlane.shared()
-        let admin = try plane.adminClient
+        let admin = plane.adminClient
         let namespace = try await plane.makeNamespace(prefix: "leader")
         // Clients of their own, so the first one can "crash" (its connections cut).
         let clientA = try KubernetesClient(configuration: try plane.clientConfiguration(as: plane.configuration.adminUser))

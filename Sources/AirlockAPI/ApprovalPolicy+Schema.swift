@@ -1,0 +1,160 @@
+import KubeCore
+
+extension ApprovalPolicy: AirlockResource {
+    public static let singular = "approvalpolicy"
+    public static let shortNames = ["apol"]
+    public static let resourceDescription =
+        "ApprovalPolicy decides what happens to the ActionRequests it matches: AutoApprove, RequireApproval (by"
+        + " distinct allowed reviewers) or Deny, with a maximum duration and where to ask for reviews. Several"
+        + " matching policies combine to the most restrictive (Deny > RequireApproval > AutoApprove, the most"
+        + " required approvals, the shortest maximum duration). Built-in guardrails hold whatever policies say."
+    public static let printerColumns = [
+        PrinterColumn("Decision", .string, ".spec.decision", "AutoApprove, RequireApproval or Deny."),
+        PrinterColumn("Approvals", .integer, ".spec.approvals.required", "Distinct approvals required."),
+        PrinterColumn("Max Duration", .string, ".spec.maxDuration", "The longest access the policy allows."),
+        .age,
+        PrinterColumn(
+            "Pending Timeout", .string, ".spec.pendingTimeout", "How long a request may wait for reviews.",
+            priority: 1),
+    ]
+    public static var specSchema: Schema { ApprovalPolicySpec.schema }
+    public static var statusSchema: Schema { ApprovalPolicyStatus.schema }
+}
+
+extension ApprovalPolicySpec {
+    /// Schema of `ApprovalPolicy.spec`.
+    public static var schema: Schema {
+        .object(
+            "Which requests the policy matches and what happens to them.",
+            required: ["match", "decision"],
+            properties: [
+                "match": PolicyMatch.schema,
+                "decision": .enumeration(
+                    DecisionOutcome.self,
+                    "What happens to matching requests: AutoApprove, RequireApproval or Deny."),
+                "approvals": ApprovalRequirement.schema,
+                "maxDuration": .duration("The longest access the policy allows; longer asks are shortened to it."),
+                "pendingTimeout": .duration(
+                    "How long a matching request may wait for reviews before it expires unreviewed."),
+                "notify": NotificationTargets.schema,
+            ]
+        )
+        .rule(
+            "!has(self.approvals) || self.decision == 'RequireApproval'",
+            message: "spec.approvals applies only to decision RequireApproval")
+    }
+}
+
+extension PolicyMatch {
+    /// Schema of `ApprovalPolicy.spec.match`.
+    public static var schema: Schema {
+        .object(
+            "Which ActionRequests the policy applies to. Every criterion given must hold; an omitted or empty"
+                + " list matches anything, so {} matches every request.",
+            properties: [
+                "requestNamespaces": .strings(
+                    "Namespaces the ActionRequest itself is in.", itemDescription: "A namespace name.",
+                    maxLength: 63),
+                "requesters": RequesterMatch.schema,
+                "targetNamespaces": .strings(
+                    "Namespaces access is asked in (permissions[].namespace, roleRef.namespace); every target"
+                        + " namespace of the request must be listed.",
+                    itemDescription: "A namespace name.", maxLength: 63),
+                "resources": .strings(
+                    "Resources asked for, as resource (core group) or resource.group, optionally with a"
+                        + " subresource: pods, deployments.apps, pods/exec. Every resource of the request must be"
+                        + " listed.",
+                    itemDescription: "A resource."),
+                "verbs": .strings(
+                    "Verbs asked for; every verb of the request must be listed.", itemDescription: "A verb.",
+                    maxLength: 64),
+                "clusterScope": .boolean(
+                    "true: matches requests that ask for cluster-scoped access, and allows them; false: matches"
+                        + " only namespaced requests; omitted: either, but cluster-scoped access is only granted"
+                        + " when a matching policy sets true."),
+            ])
+    }
+}
+
+extension RequesterMatch {
+    /// Schema of `ApprovalPolicy.spec.match.requesters`.
+    public static var schema: Schema {
+        .object(
+            "Who may be the requester: any of the users, any member of the groups, or any of the service"
+                + " accounts. Omitted: anyone.",
+            properties: [
+                "users": .strings("Usernames.", itemDescription: "A username.", maxLength: 1024),
+                "groups": .strings("Group names.", itemDescription: "A group name.", maxLength: 1024),
+                "serviceAccounts": .strings(
+                    "Service accounts as namespace/name.", itemDescription: "A service account as namespace/name.",
+                    pattern: "^[^/]+/[^/]+$"),
+            ])
+    }
+}
+
+extension ApprovalRequirement {
+    /// Schema of `ApprovalPolicy.spec.approvals`.
+    public static var schema: Schema {
+        .object(
+            "With decision RequireApproval: how many distinct reviewers must approve, and who may. Omitted: one"
+                + " approval by anyone RBAC allows to approve. The requester and the grantee never count.",
+            properties: [
+                "required": Schema.integer("Distinct approvals needed.", minimum: 1, maximum: 10)
+                    .defaulting(to: 1),
+                "reviewers": ReviewerSet.schema,
+            ])
+    }
+}
+
+extension ReviewerSet {
+    /// Schema of `ApprovalPolicy.spec.approvals.reviewers`.
+    public static var schema: Schema {
+        .object(
+            "Who may approve: any of the users or any member of the groups (who also need RBAC verb approve on"
+                + " actionrequests.airlock.dev). Omitted: anyone RBAC allows.",
+            properties: [
+                "users": .strings("Usernames.", itemDescription: "A username.", maxLength: 1024),
+                "groups": .strings("Group names.", itemDescription: "A group name.", maxLength: 1024),
+            ])
+    }
+}
+
+extension NotificationTargets {
+    /// Schema of `ApprovalPolicy.spec.notify`.
+    public static var schema: Schema {
+        .object(
+            "Where matching requests are announced for review.",
+            properties: [
+                "slackChannel": .string("Slack channel id or name to post to.", maxLength: 256),
+                "teamsWebhookSecret": SecretKeyRef.schema.described(
+                    "Secret key holding a Microsoft Teams Workflows webhook URL."),
+                "webhookSecret": SecretKeyRef.schema.described(
+                    "Secret key holding a generic webhook URL."),
+            ])
+    }
+}
+
+extension SecretKeyRef {
+    /// Schema of a Secret key reference.
+    public static var schema: Schema {
+        .object(
+            "A key of a Secret in the Airlock controller's namespace.",
+            required: ["name", "key"],
+            properties: [
+                "name": .objectName("Name of the Secret."),
+                "key": .string("Key in the Secret.", pattern: "^[-._a-zA-Z0-9]+$", minLength: 1, maxLength: 253),
+            ])
+    }
+}
+
+extension ApprovalPolicyStatus {
+    /// Schema of `ApprovalPolicy.status`.
+    public static var schema: Schema {
+        .object(
+            "What Airlock reports about the policy. Written by the controller only.",
+            properties: [
+                "observedGeneration": .observedGeneration,
+                "conditions": .conditions("Standard conditions about the policy."),
+            ])
+    }
+}

@@ -1,0 +1,29 @@
+/// Where an ApprovalPolicy's requests are announced for review (`ApprovalPolicy.spec.notify`).
+public struct NotificationTargets: Codable, Sendable, Hashable {
+    /// Slack channel id or name.
+    public var slackChannel: String?
+    /// Secret key holding a Microsoft Teams Workflows webhook URL.
+    public var teamsWebhookSecret: SecretKeyRef?
+    /// Secret key holding a generic webhook URL.
+    public var webhookSecret: SecretKeyRef?
+
+    public init(
+        slackChannel: String? = nil, teamsWebhookSecret: SecretKeyRef? = nil, webhookSecret: SecretKeyRef? = nil
+    ) {
+        self.slackChannel = slackChannel
+        self.teamsWebhookSecret = teamsWebhookSecret
+        self.webhookSecret = webhookSecret
+    }
+}
+
+/// A key of a Secret in the controller's own namespace (policies are cluster-scoped; the
+/// controller reads Secrets only where it runs).
+public struct SecretKeyRef: Codable, Sendable, Hashable {
+    public var name: String
+    public var key: String
+
+    public init(name: String, key: String) {
+        self.name = name
+        self.key = key
+    }
+}

@@ -1,0 +1,385 @@
+import AirlockAPI
+import AirlockIdentity
+import AirlockPolicy
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+
+/// Settings of the ActionRequest reconciler.
+public struct ActionRequestReconcilerConfiguration: Sendable {
+    /// The controller's own username: the only identity that may create reviews `onBehalfOf`
+    /// chat users.
+    public var controllerUsername: String
+    /// Where credential kubeconfigs point.
+    public var credentialEndpoint: CredentialEndpoint
+
+    public init(controllerUsername: String, credentialEndpoint: CredentialEndpoint) {
+        self.controllerUsername = controllerUsername
+        self.credentialEndpoint = credentialEndpoint
+    }
+}
+
+/// Moves an ActionRequest through its life: Pending → Granted → Expired/Revoked, or Denied /
+/// Failed. Level-based: it reads the request, its reviews and the policies from the caches
+/// and acts on what it finds; every status write carries the resourceVersion it read.
+///
+/// - The requester's identity must carry the webhook's valid signature, else the request is
+///   Denied (`UntrustedIdentity`) and nothing is granted.
+/// - Policies and guardrails decide (`AirlockPolicy`); a Pending request is re-evaluated on
+///   each pass, so a tightened policy applies before anything is granted.
+/// - Reviews are judged by `ReviewTally` with verified signatures and SubjectAccessReviews;
+///   rejected ones stay in `status.reviews` with their reason and raise a Warning Event.
+/// - Grants are created by `GrantApplier` and removed by `GrantRevoker` (bindings first); a
+///   finalizer removes them before the request itself goes.
+/// - Timed work (expiry, pending deadline) is a requeue at that time.
+public final class ActionRequestReconciler: Reconciler {
+    private let client: KubernetesClient
+    private let requests: Store<ActionRequest>
+    private let reviews: Store<ActionReview>
+    private let policies: Store<ApprovalPolicy>
+    private let evaluator: PolicyEvaluator
+    private let signer: IdentitySigner
+    private let authorizer: ReviewAuthorizer
+    private let events: EventRecorder?
+    private let audit: AuditTrail
+    private let configuration: ActionRequestReconcilerConfiguration
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private let planner = GrantPlanner()
+    private let applier: GrantApplier
+    private let revoker: GrantRevoker
+
+    public init(
+        client: KubernetesClient, requests: Store<ActionRequest>, reviews: Store<ActionReview>,
+        policies: Store<ApprovalPolicy>, evaluator: PolicyEvaluator, signer: IdentitySigner,
+        events: EventRecorder?, audit: AuditTrail, configuration: ActionRequestReconcilerConfiguration,
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.client = client
+        self.requests = requests
+        self.reviews = reviews
+        self.policies = policies
+        self.evaluator = evaluator
+        self.signer = signer
+        self.authorizer = ReviewAuthorizer(client: client)
+        self.events = events
+        self.audit = audit
+        self.configuration = configuration
+        self.now = now
+        self.logger = logger
+        self.applier = GrantApplier(client: client, endpoint: configuration.credentialEndpoint)
+        self.revoker = GrantRevoker(client: client, logger: logger)
+    }
+
+    public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard let request = requests.get(key) else { return .done }
+        return try await Finalizer.reconcile(
+            request, finalizer: AirlockConstants.revokeGrantsFinalizer, client: client,
+            apply: { try await self.advance($0) }, cleanup: { try await self.cleanUp($0) })
+    }
+
+    // MARK: Phases
+
+    private func advance(_ request: ActionRequest) async throws -> ReconcileResult {
+        var update = StatusUpdate(request: request, now: now())
+        switch request.status?.phase {
+        case .some(let phase) where phase.isTerminal:
+            if !(request.status?.grants ?? []).isEmpty {
+                try await revoker.revoke(requestUID: request.metadata.uid ?? "")
+                update.status.grants = []
+                try await write(update)
+            }
+            return .done
+        case .granted:
+            return try await advanceGranted(request, &update)
+        case .pending, .none:
+            return try await advancePending(request, &update)
+        case .some:
+            return .done
+        }
+    }
+
+    private func advancePending(_ request: ActionRequest, _ update: inout StatusUpdate) async throws -> ReconcileResult {
+        let verification = signer.verify(request)
+        guard verification.isVerified else {
+            update.finish(.denied, condition: AirlockConstants.ConditionType.denied, reason: "UntrustedIdentity",
+                message: "not acted on: \(verification)")
+            try await write(update)
+            events?.record(request, type: .warning, reason: "UntrustedIdentity", action: "Verify", note: "\(verification)")
+            await record(request, event: "denied", outcome: "Denied", reason: "UntrustedIdentity: \(verification)")
+            return .done
+        }
+        let evaluation = evaluator.evaluate(request: request, policies: policies.list())
+        let decisionChanged = update.status.decision != evaluation.policyDecision
+        update.status.decision = evaluation.policyDecision
+        update.condition(
+            AirlockConstants.ConditionType.evaluated, true,
+            reason: evaluation.denyReason?.rawValue ?? evaluation.outcome.rawValue, message: evaluation.message)
+        if decisionChanged {
+            await record(request, event: "evaluated", outcome: evaluation.outcome.rawValue, reason: evaluation.message,
+                policies: evaluation.policies)
+        }
+
+        switch evaluation {
+        case .deny(let reason, let message, _):
+            update.finish(.denied, condition: AirlockConstants.ConditionType.denied, reason: reason.rawValue, message: message)
+            try await write(update)
+            events?.record(request, type: .normal, reason: "Denied", action: "Evaluate", note: message)
+            await record(request, event: "denied", outcome: "Denied", reason: message, policies: evaluation.policies)
+            return .done
+        case .autoApprove:
+            update.condition(AirlockConstants.ConditionType.approved, true, reason: "AutoApproved", message: evaluation.message)
+            return try await grant(request, duration: request.spec.duration, update: &update, by: "policy")
+        case .requireApproval(let requirements):
+            if update.status.phase != .pending {
+                update.status.phase = .pending
+                update.status.pendingDeadline = update.now.addingTimeInterval(Double(requirements.pendingTimeout.seconds))
+                events?.record(request, type: .normal, reason: "ApprovalRequired", action: "Evaluate", note: evaluation.message)
+            }
+            return try await tallyPending(request, requirements: requirements, update: &update)
+        }
+    }
+
+    private func tallyPending(
+        _ request: ActionRequest, requirements: ApprovalRequirements, update: inout StatusUpdate
+    ) async throws -> ReconcileResult {
+        let tally = ReviewTally(
+            request: request, ephemeralServiceAccount: ephemeralUsername(request), requirements: requirements,
+            phase: .pending)
+        let result = tally.tally(try await candidates(for: request, excluding: []))
+        await report(result.verdicts, of: request, known: request.status?.reviews ?? [])
+        update.status.reviews = result.verdicts.map(\.record)
+
+        switch result.outcome {
+        case .approved(let duration):
+            update.condition(AirlockConstants.ConditionType.approved, true, reason: "Approved",
+                message: "approved by \(result.verdicts.filter { $0.counted && $0.review.decision == .approve }.map(\.review.effectiveReviewer).joined(separator: ", "))")
+            return try await grant(request, duration: duration, update: &update, by: "reviewers")
+        case .denied(let reviewer):
+            update.finish(.denied, condition: AirlockConstants.ConditionType.denied, reason: "DeniedByReviewer",
+                message: "denied by \(reviewer)")
+            update.condition(AirlockConstants.ConditionType.approved, false, reason: "DeniedByReviewer", message: "denied by \(reviewer)")
+            try await write(update)
+            events?.record(request, type: .normal, reason: "Denied", action: "Review", note: "denied by \(reviewer)")
+            await record(request, event: "denied", actor: reviewer, outcome: "Denied", reason: "denied by reviewer")
+            return .done
+        case .revoked(let by):
+            update.finish(.revoked, condition: AirlockConstants.ConditionType.revoked, reason: "Withdrawn",
+                message: "withdrawn by \(by) before it was granted")
+            try await write(update)
+            await record(request, event: "revoked", actor: by, outcome: "Revoked", reason: "withdrawn while pending")
+            return .done
+        case .pending, .unchanged:
+            let deadline = update.status.pendingDeadline ?? update.now
+            if update.now >= deadline {
+                update.finish(.expired, condition: AirlockConstants.ConditionType.expired, reason: "NotReviewed",
+                    message: "no decision before the pending deadline \(RFC3339.format(deadline, fractional: false))")
+                try await write(update)
+                events?.record(request, type: .normal, reason: "NotReviewed", action: "Expire", note: "expired unreviewed")
+                await record(request, event: "expired", outcome: "Expired", reason: "NotReviewed")
+                return .done
+            }
+            if case .pending(let approvals, let required) = result.outcome {
+                update.condition(AirlockConstants.ConditionType.approved, false, reason: "WaitingForApprovals",
+                    message: "\(approvals) of \(required) approvals")
+            }
+            try await write(update)
+            return .requeue(after: Self.delay(until: deadline, from: update.now))
+        }
+    }
+
+    private func advanceGranted(_ request: ActionRequest, _ update: inout StatusUpdate) async throws -> ReconcileResult {
+        let expiresAt = update.status.expiresAt ?? update.now
+        if update.now >= expiresAt {
+            try await revoker.revoke(requestUID: request.metadata.uid ?? "")
+            update.status.grants = []
+            update.condition(AirlockConstants.ConditionType.granted, false, reason: "Expired", message: "access ended at expiry")
+            update.finish(.expired, condition: AirlockConstants.ConditionType.expired, reason: "DurationElapsed",
+                message: "access expired at \(RFC3339.format(expiresAt, fractional: false))")
+            try await write(update)
+            events?.record(request, type: .normal, reason: "Expired", action: "Revoke", note: "grants removed at expiry")
+            await record(request, event: "expired", outcome: "Expired", reason: "DurationElapsed")
+            return .done
+        }
+        // Only reviews not judged yet: earlier approvals are not re-judged as Granted.
+        let known = Set((request.status?.reviews ?? []).compactMap(\.review))
+        let fresh = try await candidates(for: request, excluding: known)
+        if !fresh.isEmpty {
+            let requirements = evaluator.evaluate(request: request, policies: policies.list()).approvalRequirements
+                ?? ApprovalRequirements(requiredApprovals: 1, maxDuration: request.spec.duration, pendingTimeout: request.spec.duration)
+            let tally = ReviewTally(
+                request: request, ephemeralServiceAccount: ephemeralUsername(request), requirements: requirements,
+                phase: .granted)
+            let result = tally.tally(fresh)
+            await report(result.verdicts, of: request, known: request.status?.reviews ?? [])
+            update.status.reviews = (request.status?.reviews ?? []) + result.verdicts.map(\.record)
+            if case .revoked(let by) = result.outcome {
+                try await revoker.revoke(requestUID: request.metadata.uid ?? "")
+                update.status.grants = []
+                update.condition(AirlockConstants.ConditionType.granted, false, reason: "Revoked", message: "revoked by \(by)")
+                update.finish(.revoked, condition: AirlockConstants.ConditionType.revoked, reason: "RevokedByReview",
+                    message: "revoked by \(by)")
+                try await write(update)
+                events?.record(request, type: .normal, reason: "Revoked", action: "Revoke", note: "revoked by \(by)")
+                await record(request, event: "revoked", actor: by, outcome: "Revoked", reason: "revoked by review")
+                return .done
+            }
+            try await write(update)
+        }
+        return .requeue(after: Self.delay(until: expiresAt, from: update.now))
+    }
+
+    private func grant(
+        _ request: ActionRequest, duration: KubeDuration, update: inout StatusUpdate, by: String
+    ) async throws -> ReconcileResult {
+        let plan: GrantPlan
+        let refs: [GrantRef]
+        do {
+            plan = try planner.plan(request: request, duration: duration, now: update.now)
+            refs = try await applier.apply(plan, for: request)
+        } catch let error as GrantPlanError {
+            return try await fail(request, update: &update, message: error.message)
+        } catch let error as KubernetesError where error.isForbidden || error.isInvalid {
+            return try await fail(request, update: &update, message: "the API server refused a grant object: \(error.message)")
+        }
+        update.status.phase = .granted
+        update.status.grantedAt = update.now
+        update.status.expiresAt = plan.expiresAt
+        update.status.grants = refs
+        update.status.credentialSecretName = plan.credentialSecretName
+        update.condition(AirlockConstants.ConditionType.granted, true, reason: "AccessGranted",
+            message: "access granted for \(duration) until \(RFC3339.format(plan.expiresAt, fractional: false))")
+        try await write(update)
+        events?.record(request, type: .normal, reason: "Granted", action: "Grant",
+            note: "granted for \(duration) (\(refs.count) objects)")
+        await record(request, event: "granted", outcome: "Granted", reason: "approved by \(by) for \(duration)",
+            policies: request.status?.decision?.policies ?? update.status.decision?.policies)
+        return .requeue(after: Self.delay(until: plan.expiresAt, from: update.now))
+    }
+
+    /// A grant that cannot be made: whatever was created is removed, the request is Failed.
+    private func fail(_ request: ActionRequest, update: inout StatusUpdate, message: String) async throws -> ReconcileResult {
+        try await revoker.revoke(requestUID: request.metadata.uid ?? "")
+        update.status.grants = []
+        update.finish(.failed, condition: AirlockConstants.ConditionType.granted, reason: "GrantFailed", message: message,
+            status: false)
+        try await write(update)
+        events?.record(request, type: .warning, reason: "GrantFailed", action: "Grant", note: message)
+        await record(request, event: "failed", outcome: "Failed", reason: message)
+        return .done
+    }
+
+    /// The finalizer's cleanup: grants go before the request does.
+    private func cleanUp(_ request: ActionRequest) async throws {
+        let removed = try await revoker.revoke(requestUID: request.metadata.uid ?? "")
+        if request.status?.phase == .granted || removed > 0 {
+            await record(request, event: "revoked", outcome: "Revoked", reason: "request deleted; \(removed) grant objects removed")
+        }
+    }
+
+    // MARK: Reviews
+
+    private func candidates(for request: ActionRequest, excluding known: Set<String>) async throws -> [ReviewCandidate] {
+        let namespace = request.metadata.namespace ?? ""
+        let name = request.metadata.name ?? ""
+        var candidates: [ReviewCandidate] = []
+        for review in reviews.list(namespace: namespace) where review.spec.request == name {
+            let reviewName = review.metadata.name ?? ""
+            guard !known.contains(reviewName) else { continue }
+            let verified = signer.verify(review).isVerified
+            let permitted = review.spec.onBehalfOf == nil || review.spec.reviewer?.username == configuration.controllerUsername
+            var candidate = ReviewCandidate(
+                name: reviewName, reviewer: review.spec.reviewer ?? Identity(username: ""), onBehalfOf: review.spec.onBehalfOf,
+                onBehalfOfPermitted: permitted, decision: review.spec.decision, duration: review.spec.duration,
+                comment: review.spec.comment, channel: review.spec.onBehalfOf?.channel ?? AirlockConstants.Channel.kubernetes,
+                signatureVerified: verified, approveAllowed: nil, at: review.metadata.creationTimestamp ?? Date.distantPast)
+            let identity = candidate.effectiveIdentity
+            if verified, permitted, !identity.username.isEmpty, identity.username != request.spec.requester?.username {
+                candidate.approveAllowed = try await authorizer.mayApprove(
+                    identity, namespace: namespace, request: name, reviewUID: review.metadata.uid ?? reviewName)
+            }
+            candidates.append(candidate)
+        }
+        return candidates
+    }
+
+    /// Events and audit lines for reviews judged for the first time.
+    private func report(_ verdicts: [ReviewVerdict], of request: ActionRequest, known: [ReviewRecord]) async {
+        let seen = Set(known.compactMap(\.review))
+        for verdict in verdicts where !seen.contains(verdict.review.name) {
+            if verdict.counted {
+                await record(request, event: "reviewed", actor: verdict.review.effectiveReviewer,
+                    channel: verdict.review.channel, outcome: verdict.review.decision.rawValue, reason: verdict.review.comment)
+            } else {
+                let reason = verdict.rejection?.rawValue ?? "Rejected"
+                events?.record(request, type: .warning, reason: "ReviewRejected", action: "Review",
+                    note: "review \(verdict.review.name) by \(verdict.review.effectiveReviewer) rejected: \(reason): \(verdict.message)")
+                await record(request, event: "review-rejected", actor: verdict.review.effectiveReviewer,
+                    channel: verdict.review.channel, outcome: reason, reason: verdict.message)
+            }
+        }
+    }
+
+    private func ephemeralUsername(_ request: ActionRequest) -> String? {
+        guard request.spec.effectiveCredential == .ephemeral, let namespace = request.metadata.namespace,
+            let name = request.metadata.name, let uid = request.metadata.uid
+        else { return nil }
+        return ServiceAccountUsername.username(
+            namespace: namespace, name: GrantPlanner.objectName(request: name, uid: uid, purpose: "grantee"))
+    }
+
+    // MARK: Writing
+
+    private func write(_ update: StatusUpdate) async throws {
+        var request = update.request
+        request.status = update.status
+        request.status?.observedGeneration = request.metadata.generation
+        _ = try await client.updateStatus(request)
+    }
+
+    private func record(
+        _ request: ActionRequest, event: String, actor: String? = nil, channel: String? = nil, outcome: String,
+        reason: String?, policies: [String]? = nil
+    ) async {
+        await audit.record(
+            AuditRecord(
+                time: now(), event: event, request: request.key.description, requestUID: request.metadata.uid,
+                actor: actor, requester: request.spec.requester?.username,
+                policy: policies ?? request.status?.decision?.policies, channel: channel, outcome: outcome, reason: reason))
+    }
+
+    static func delay(until deadline: Date, from now: Date) -> Duration {
+        // A few milliseconds late rather than early: an early wake-up only requeues again.
+        .milliseconds(max(0, Int64((deadline.timeIntervalSince(now) * 1000).rounded(.up))) + 5)
+    }
+}
+
+/// The status being built during one reconcile.
+struct StatusUpdate {
+    let request: ActionRequest
+    let now: Date
+    var status: ActionRequestStatus
+
+    init(request: ActionRequest, now: Date) {
+        self.request = request
+        self.now = now
+        self.status = request.status ?? ActionRequestStatus()
+    }
+
+    mutating func condition(_ type: String, _ value: Bool, reason: String, message: String) {
+        var conditions = status.conditions ?? []
+        conditions.set(
+            Condition(
+                type: type, status: value ? "True" : "False", observedGeneration: request.metadata.generation,
+                lastTransitionTime: now, reason: reason, message: message.isEmpty ? reason : message))
+        status.conditions = conditions
+    }
+
+    /// Moves to a final phase with its condition.
+    mutating func finish(_ phase: ActionRequestPhase, condition type: String, reason: String, message: String, status value: Bool = true) {
+        status.phase = phase
+        condition(type, value, reason: reason, message: message)
+    }
+}

@@ -1,0 +1,98 @@
+import AirlockAPI
+import AirlockIdentity
+import AirlockPolicy
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+import ServiceLifecycle
+
+/// Settings of the whole operator.
+public struct OperatorConfiguration: Sendable {
+    public var controllerNamespace: String
+    /// The controller's own username (`system:serviceaccount:<ns>:<name>` in a pod).
+    public var controllerUsername: String
+    public var policy: PolicyConfiguration
+    public var credentialEndpoint: CredentialEndpoint
+    public var sweepInterval: Duration
+    public var workers: Int
+    /// Nil: no leader election (a single replica, or tests).
+    public var leaderElection: LeaderElectionConfiguration?
+    public var auditFile: String?
+
+    public init(
+        controllerNamespace: String, controllerUsername: String, policy: PolicyConfiguration,
+        credentialEndpoint: CredentialEndpoint, sweepInterval: Duration = .seconds(30), workers: Int = 4,
+        leaderElection: LeaderElectionConfiguration? = nil, auditFile: String? = nil
+    ) {
+        self.controllerNamespace = controllerNamespace
+        self.controllerUsername = controllerUsername
+        self.policy = policy
+        self.credentialEndpoint = credentialEndpoint
+        self.sweepInterval = sweepInterval
+        self.workers = workers
+        self.leaderElection = leaderElection
+        self.auditFile = auditFile
+    }
+}
+
+/// Airlock's controllers wired together, in one place: informers for requests, reviews and
+/// policies; the ActionRequest controller; the grant sweeper; the event recorder; leader
+/// election. `run()` runs them until cancelled or graceful shutdown.
+public final class AirlockOperator: Service {
+    public let manager: ControllerManager
+    public let controller: Controller<ActionRequest>
+    public let sweeper: GrantSweeper
+    public let events: EventRecorder
+    public let reviews: Informer<ActionReview>
+    public let policies: Informer<ApprovalPolicy>
+
+    public init(
+        client: KubernetesClient, signer: IdentitySigner, configuration: OperatorConfiguration,
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) throws {
+        let requests = Informer(client: client, ActionRequest.self, logger: logger)
+        let reviews = Informer(client: client, ActionReview.self, logger: logger)
+        let policies = Informer(client: client, ApprovalPolicy.self, logger: logger)
+        let instance = configuration.leaderElection?.identity ?? ProcessInfo.processInfo.hostName
+        let events = EventRecorder(client: client, controller: "airlock.dev/controller", instance: instance, logger: logger)
+        let audit = AuditTrail(file: try configuration.auditFile.map { try AuditLog(path: $0) })
+        let reconciler = ActionRequestReconciler(
+            client: client, requests: requests.store, reviews: reviews.store, policies: policies.store,
+            evaluator: PolicyEvaluator(configuration: configuration.policy), signer: signer, events: events, audit: audit,
+            configuration: ActionRequestReconcilerConfiguration(
+                controllerUsername: configuration.controllerUsername, credentialEndpoint: configuration.credentialEndpoint),
+            now: now, logger: logger)
+        let controller = Controller(
+            name: "actionrequest", primary: requests, reconciler: reconciler, workers: configuration.workers, logger: logger)
+        controller.watches(reviews) { review in
+            [ObjectKey(namespace: review.metadata.namespace, name: review.spec.request)]
+        }
+        // A changed policy re-evaluates every request still waiting for a decision.
+        let requestStore = requests.store
+        controller.watches(policies) { _ in
+            requestStore.list().filter { ($0.status?.phase ?? .pending) == .pending }.map(\.key)
+        }
+        let sweeper = GrantSweeper(
+            client: client, requests: requests.store, interval: configuration.sweepInterval, now: now, logger: logger)
+        let elector = configuration.leaderElection.map { LeaderElector(client: client, configuration: $0, logger: logger) }
+        self.manager = ControllerManager(controllers: [controller, sweeper], elector: elector, logger: logger)
+        self.controller = controller
+        self.sweeper = sweeper
+        self.events = events
+        self.reviews = reviews
+        self.policies = policies
+    }
+
+    /// Ready when every cache has synced (leader or standby).
+    public var isReady: Bool { manager.isReady }
+
+    public func run() async {
+        let events = self.events
+        let recorder = Task { await events.run() }
+        await manager.run()
+        events.finish()
+        await recorder.value
+    }
+}

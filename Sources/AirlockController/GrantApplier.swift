@@ -1,0 +1,94 @@
+import AirlockAPI
+import Foundation
+import KubeClient
+import KubeCore
+
+/// Where the credential Secret's kubeconfig points: the API server as seen by the grantee.
+public struct CredentialEndpoint: Sendable {
+    public var server: String
+    public var certificateAuthorityPEM: [UInt8]?
+
+    public init(server: String, certificateAuthorityPEM: [UInt8]?) {
+        self.server = server
+        self.certificateAuthorityPEM = certificateAuthorityPEM
+    }
+}
+
+/// Creates the objects of a `GrantPlan`, idempotently: an object that already exists is
+/// accepted only if it belongs to the same request (its `request-uid` label), so retries and
+/// a controller restarted mid-grant converge, and no one can pre-create a trap.
+///
+/// Order: ServiceAccount, Roles, credential Secret, then the bindings — access starts only
+/// once everything it needs exists.
+struct GrantApplier: Sendable {
+    let client: KubernetesClient
+    let planner = GrantPlanner()
+    let endpoint: CredentialEndpoint
+
+    func apply(_ plan: GrantPlan, for request: ActionRequest) async throws -> [GrantRef] {
+        let uid = request.metadata.uid ?? ""
+        var refs: [GrantRef] = []
+        if let account = plan.serviceAccount { refs.append(try await ensure(account, uid: uid)) }
+        for role in plan.roles { refs.append(try await ensure(role, uid: uid)) }
+        for role in plan.clusterRoles { refs.append(try await ensure(role, uid: uid)) }
+        if let account = plan.serviceAccount, let namespace = account.metadata.namespace {
+            refs.append(try await ensureCredential(plan: plan, account: account, namespace: namespace, uid: uid))
+        }
+        for binding in plan.roleBindings { refs.append(try await ensure(binding, uid: uid)) }
+        for binding in plan.clusterRoleBindings { refs.append(try await ensure(binding, uid: uid)) }
+        return refs
+    }
+
+    /// The Secret is created once, with a token that outlives the grant (at least 10 min, the
+    /// TokenRequest minimum); revocation deletes the ServiceAccount, which kills the token.
+    private func ensureCredential(plan: GrantPlan, account: ServiceAccount, namespace: String, uid: String) async throws -> GrantRef {
+        if let name = plan.credentialSecretName,
+            let existing = try await existing(Secret.self, name: name, namespace: namespace, uid: uid)
+        {
+            return Self.ref(existing)
+        }
+        let seconds = max(600, Int64(plan.expiresAt.timeIntervalSinceNow.rounded(.up)) + 60)
+        let token = try await client.requestToken(
+            serviceAccount: account.metadata.name ?? "", namespace: namespace, expirationSeconds: seconds)
+        guard let value = token.status?.token,
+            let secret = planner.credentialSecret(
+                plan: plan, namespace: namespace, token: value, server: endpoint.server,
+                certificateAuthorityPEM: endpoint.certificateAuthorityPEM)
+        else { throw GrantPlanError("the API server issued no token for \(namespace)/\(account.metadata.name ?? "")") }
+        return try await ensure(secret, uid: uid)
+    }
+
+    private func ensure<R: KubeResource>(_ object: R, uid: String) async throws -> GrantRef {
+        do {
+            return Self.ref(try await client.create(object))
+        } catch let error as KubernetesError where error.isAlreadyExists {
+            guard
+                let found = try await existing(
+                    R.self, name: object.metadata.name ?? "", namespace: object.metadata.namespace, uid: uid)
+            else {
+                throw GrantPlanError("\(R.kind) \(object.key) vanished while being created; retrying")
+            }
+            return Self.ref(found)
+        }
+    }
+
+    /// The object if it exists and belongs to the request; throws if it belongs to someone else.
+    private func existing<R: KubeResource>(_ type: R.Type, name: String, namespace: String?, uid: String) async throws -> R? {
+        let object: R
+        do {
+            object = try await client.get(R.self, name: name, namespace: namespace)
+        } catch let error as KubernetesError where error.isNotFound {
+            return nil
+        }
+        guard object.metadata.labels?[AirlockConstants.Label.requestUID] == uid else {
+            throw GrantPlanError("\(R.kind) \(object.key) exists but does not belong to this request: refusing to use it")
+        }
+        return object
+    }
+
+    static func ref<R: KubeResource>(_ object: R) -> GrantRef {
+        GrantRef(
+            apiVersion: R.apiVersion, kind: R.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? "",
+            uid: object.metadata.uid)
+    }
+}

@@ -1,0 +1,48 @@
+import AirlockAPI
+import KubeClient
+import KubeCore
+import Logging
+
+/// Deletes grant objects in the order that ends access first: RoleBindings and
+/// ClusterRoleBindings, then Roles and ClusterRoles, the credential Secret, and the
+/// ServiceAccount last (deleting it invalidates every token issued for it).
+struct GrantRevoker: Sendable {
+    let client: KubernetesClient
+    let logger: Logger
+
+    /// The kinds of managed objects, in revocation order.
+    static let order = ["RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole", "Secret", "ServiceAccount"]
+
+    /// Deletes every object labelled with the request's uid; returns how many were deleted.
+    /// Idempotent: objects already gone are skipped.
+    @discardableResult
+    func revoke(requestUID uid: String) async throws -> Int {
+        let selector = "\(AirlockConstants.Label.requestUID)=\(uid)"
+        var deleted = 0
+        deleted += try await deleteAll(RoleBinding.self, selector: selector)
+        deleted += try await deleteAll(ClusterRoleBinding.self, selector: selector)
+        deleted += try await deleteAll(Role.self, selector: selector)
+        deleted += try await deleteAll(ClusterRole.self, selector: selector)
+        deleted += try await deleteAll(Secret.self, selector: selector)
+        deleted += try await deleteAll(ServiceAccount.self, selector: selector)
+        return deleted
+    }
+
+    private func deleteAll<R: KubeResource>(_ type: R.Type, selector: String) async throws -> Int {
+        let objects = try await client.listAll(R.self, options: ListOptions(labelSelector: selector))
+        for object in objects.items { try await delete(object) }
+        return objects.items.count
+    }
+
+    /// Deletes one object (guarded by its uid, so a same-named successor is never hit).
+    func delete<R: KubeResource>(_ object: R) async throws {
+        do {
+            try await client.delete(
+                R.self, name: object.metadata.name ?? "", namespace: object.metadata.namespace,
+                options: DeleteOptions(propagationPolicy: .background, uid: object.metadata.uid))
+            logger.debug("deleted \(R.kind) \(object.key)")
+        } catch let error as KubernetesError where error.isNotFound || error.isConflict {
+            // Gone already, or replaced by another object of that name: nothing of ours left.
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import AirlockAPI
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+import Metrics
+
+/// The backstop that keeps grants from outliving a controller crash: at start and every
+/// `interval` it lists every managed object cluster-wide and deletes those whose expiry has
+/// passed, whose request is gone (or is another object now), or whose request has finished.
+///
+/// It runs with the workers, on the leader only.
+public final class GrantSweeper: ManagedController {
+    public let name = "grant-sweeper"
+    private let client: KubernetesClient
+    private let requests: Store<ActionRequest>
+    private let interval: Duration
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private let revoker: GrantRevoker
+    private let swept = Counter(label: "airlock_sweeper_deleted_total")
+
+    public init(
+        client: KubernetesClient, requests: Store<ActionRequest>, interval: Duration = .seconds(30),
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    ) {
+        self.client = client
+        self.requests = requests
+        self.interval = interval
+        self.now = now
+        self.logger = logger
+        self.revoker = GrantRevoker(client: client, logger: logger)
+    }
+
+    public var hasSynced: Bool { true }
+    public func runInformers() async {}
+    public func stopIntake() async {}
+
+    public func runWorkers() async {
+        do { try await requests.waitUntilSynced() } catch { return }
+        while !Task.isCancelled {
+            do {
+                let deleted = try await sweepOnce()
+                if deleted > 0 { logger.info("sweeper removed \(deleted) stale grant objects") }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("sweep failed: \(error)")
+            }
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
+    }
+
+    /// One pass; returns how many objects it deleted.
+    @discardableResult
+    public func sweepOnce() async throws -> Int {
+        var deleted = 0
+        deleted += try await sweep(RoleBinding.self)
+        deleted += try await sweep(ClusterRoleBinding.self)
+        deleted += try await sweep(Role.self)
+        deleted += try await sweep(ClusterRole.self)
+        deleted += try await sweep(Secret.self)
+        deleted += try await sweep(ServiceAccount.self)
+        swept.increment(by: deleted)
+        return deleted
+    }
+
+    private func sweep<R: KubeResource>(_ type: R.Type) async throws -> Int {
+        let objects = try await client.listAll(R.self, options: ListOptions(labelSelector: AirlockConstants.Label.managedBySelector))
+        var deleted = 0
+        for object in objects.items {
+            guard let reason = staleReason(object.metadata) else { continue }
+            logger.info("sweeping \(R.kind) \(object.key): \(reason)")
+            try await revoker.delete(object)
+            deleted += 1
+        }
+        return deleted
+    }
+
+    /// Why an object must go, or nil if its grant is still live.
+    func staleReason(_ meta: ObjectMeta) -> String? {
+        if let text = meta.annotations?[AirlockConstants.Annotation.expiresAt] {
+            guard let expiresAt = RFC3339.parse(text) else { return "unreadable expiry \(text)" }
+            if expiresAt <= now() { return "expired at \(text)" }
+        }
+        let labels = meta.labels ?? [:]
+        guard let namespace = labels[AirlockConstants.Label.requestNamespace],
+            let uid = labels[AirlockConstants.Label.requestUID]
+        else { return "no request labels" }
+        let request = requests.list(namespace: namespace).first { $0.metadata.uid == uid }
+        guard let request else { return "its request is gone" }
+        if let phase = request.status?.phase, phase.isTerminal { return "its request is \(phase.rawValue)" }
+        return nil
+    }
+}

@@ -1,1 +1,0 @@
-// Policy evaluation lives here.

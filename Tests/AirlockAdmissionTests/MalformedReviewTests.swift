@@ -1,0 +1,107 @@
+import AirlockAPI
+import Foundation
+import KubeCore
+import Testing
+
+@testable import AirlockAdmission
+
+@Suite struct MalformedReviewTests {
+    let handler = Fixtures.handler()
+
+    func answer(_ body: String, webhook: AdmissionHandler.Webhook = .mutating) async throws -> (Int, AdmissionReview) {
+        let answer = await handler.handle(Data(body.utf8), webhook: webhook)
+        let review = try KubeJSON.decode(AdmissionReview.self, from: answer.body)
+        #expect(review.apiVersion == "admission.k8s.io/v1")
+        #expect(review.kind == "AdmissionReview")
+        #expect(review.response?.allowed == false)
+        return (answer.status, review)
+    }
+
+    @Test(arguments: AdmissionHandler.Webhook.allCases)
+    func notJSONIsHTTP400(_ webhook: AdmissionHandler.Webhook) async throws {
+        let (status, review) = try await answer("{not json", webhook: webhook)
+        #expect(status == 400)
+        #expect(review.response?.uid == "")
+        #expect(review.response?.status?.code == 400)
+        #expect(review.response?.status?.message?.hasPrefix("malformed AdmissionReview: not JSON") == true)
+    }
+
+    @Test func withoutRequestOrUIDIsHTTP400() async throws {
+        for body in [
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#,
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":""}}"#,
+            "[]", "null",
+        ] {
+            let (status, review) = try await answer(body)
+            #expect(status == 400, "\(body)")
+            #expect(review.response?.status?.code == 400)
+        }
+    }
+
+    @Test func aReadableUIDGetsADenialForIt() async throws {
+        let body = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"abc","operation":"CREATE"}}"#
+        let (status, review) = try await answer(body)
+        #expect(status == 200)
+        #expect(review.response?.uid == "abc")
+        #expect(review.response?.status?.code == 400)
+        #expect(review.response?.status?.message == "malformed AdmissionReview: request.kind is required")
+    }
+
+    @Test(arguments: AdmissionHandler.Webhook.allCases)
+    func wrongKindIsABadRequest(_ webhook: AdmissionHandler.Webhook) async throws {
+        let review = Fixtures.admissionReview(kind: "Pod", group: "", object: ["metadata": ["name": "p"]])
+        let body = String(decoding: try KubeJSON.encode(review), as: UTF8.self)
+        let (status, answer) = try await answer(body, webhook: webhook)
+        #expect(status == 200)
+        #expect(answer.response?.status?.code == 400)
+        #expect(answer.response?.status?.message?.hasPrefix("unexpected kind Pod (core/v1alpha1)") == true)
+    }
+
+    @Test func anotherAdmissionVersionIsABadRequest() async throws {
+        var review = Fixtures.admissionReview(object: Fixtures.json(Fixtures.request()))
+        review.apiVersion = "admission.k8s.io/v1beta1"
+        let body = String(decoding: try KubeJSON.encode(review), as: UTF8.self)
+        let (_, answer) = try await answer(body)
+        #expect(answer.response?.status?.code == 400)
+        #expect(answer.response?.status?.message?.contains("admission.k8s.io/v1beta1") == true)
+    }
+
+    @Test(arguments: AdmissionHandler.Webhook.allCases)
+    func missingObjectIsABadRequest(_ webhook: AdmissionHandler.Webhook) async throws {
+        let review = Fixtures.admissionReview(object: nil)
+        let body = String(decoding: try KubeJSON.encode(review), as: UTF8.self)
+        let (status, answer) = try await answer(body, webhook: webhook)
+        #expect(status == 200)
+        #expect(answer.response?.status?.code == 400)
+        #expect(answer.response?.status?.message == "malformed AdmissionReview: request.object is missing for CREATE")
+    }
+
+    @Test func missingOldObjectOnUpdateIsABadRequest() async throws {
+        let review = Fixtures.admissionReview(operation: "UPDATE", object: Fixtures.json(Fixtures.request()))
+        let answer = await handler.validate(review).answer
+        #expect(answer.status?.code == 400)
+        #expect(answer.status?.message == "malformed AdmissionReview: request.oldObject is missing for UPDATE")
+    }
+
+    @Test func objectsOfTheWrongShapeAreNamed() async throws {
+        for (object, message) in [
+            (JSONValue.string("x"), "request.object must be an object"),
+            (["metadata": ["name": "a"]], "spec is required"),
+            (["metadata": ["name": "a"], "spec": ["reason": 5, "duration": "1h"]], "spec.reason must be a string"),
+        ] as [(JSONValue, String)] {
+            let answer = handler.mutate(Fixtures.admissionReview(object: object)).answer
+            #expect(!answer.allowed)
+            #expect(answer.status?.message == message)
+        }
+    }
+
+    @Test func missingUsernameOrNamespaceIsABadRequest() {
+        let object = Fixtures.json(Fixtures.request())
+        let anonymous = handler.mutate(
+            Fixtures.admissionReview(user: UserInfo(username: nil), object: object)
+        ).answer
+        #expect(anonymous.status?.message == "malformed AdmissionReview: request.userInfo.username is missing")
+        let clusterScoped = handler.mutate(Fixtures.admissionReview(namespace: nil, object: object)).answer
+        #expect(clusterScoped.status?.code == 400)
+    }
+}
