@@ -134,6 +134,7 @@ let package = Package(
             name: "airlock",
             dependencies: [
                 "KubeClient", "KubeRuntime", "AirlockAPI", "AirlockServer", "KubeTesting", "AirlockController",
+                "AirlockAdmission", "AirlockIdentity", "AirlockPolicy", "KubeCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -126,17 +126,17 @@ public struct WebhookTLSMaterial: Sendable, Equatable {
             data[SecretKey.nextCAPrivateKey] = Data(key.utf8)
         }
         if !previousCACertificatePEMs.isEmpty {
-            data[SecretKey.previousCACertificates] = Data(previousCACertificatePEMs.joined().utf8)
+            data[SecretKey.previousCACertificates] = Data(previousCACertificatePEMs.joined(separator: "\n").utf8)
         }
         return data
     }
 
-    /// The PEM blocks of a concatenation.
+    /// The certificate PEM blocks of a concatenation, each from BEGIN to END.
     static func splitPEM(_ text: String) -> [String] {
         let end = "-----END CERTIFICATE-----"
         return text.components(separatedBy: end).compactMap { chunk in
             guard let start = chunk.range(of: "-----BEGIN CERTIFICATE-----") else { return nil }
-            return String(chunk[start.lowerBound...]) + end + "\n"
+            return String(chunk[start.lowerBound...]) + end
         }
     }
 }
@@ -198,7 +198,9 @@ extension WebhookTLSMaterial {
             let nextCA = try? CertificateAuthority(certificatePEM: nextPEM, privateKeyPEM: nextKey)
         {
             let serving = try issue(from: nextCA, policy: policy, now: now)
-            next.previousCACertificatePEMs = [material.caCertificatePEM] + next.previousCACertificatePEMs
+            next.previousCACertificatePEMs =
+                [material.caCertificatePEM.trimmingCharacters(in: .whitespacesAndNewlines)]
+                + next.previousCACertificatePEMs
             next.caCertificatePEM = nextCA.certificatePEM
             next.caPrivateKeyPEM = nextCA.privateKeyPEM
             next.nextCACertificatePEM = nil

@@ -20,11 +20,13 @@ public struct OperatorConfiguration: Sendable {
     /// Nil: no leader election (a single replica, or tests).
     public var leaderElection: LeaderElectionConfiguration?
     public var auditFile: String?
+    /// Watch requests and reviews in this namespace only (nil: every namespace).
+    public var requestNamespace: String?
 
     public init(
         controllerNamespace: String, controllerUsername: String, policy: PolicyConfiguration,
         credentialEndpoint: CredentialEndpoint, sweepInterval: Duration = .seconds(30), workers: Int = 4,
-        leaderElection: LeaderElectionConfiguration? = nil, auditFile: String? = nil
+        leaderElection: LeaderElectionConfiguration? = nil, auditFile: String? = nil, requestNamespace: String? = nil
     ) {
         self.controllerNamespace = controllerNamespace
         self.controllerUsername = controllerUsername
@@ -34,6 +36,7 @@ public struct OperatorConfiguration: Sendable {
         self.workers = workers
         self.leaderElection = leaderElection
         self.auditFile = auditFile
+        self.requestNamespace = requestNamespace
     }
 }
 
@@ -52,8 +55,9 @@ public final class AirlockOperator: Service {
         client: KubernetesClient, signer: IdentitySigner, configuration: OperatorConfiguration,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) throws {
-        let requests = Informer(client: client, ActionRequest.self, logger: logger)
-        let reviews = Informer(client: client, ActionReview.self, logger: logger)
+        let scope = configuration.requestNamespace
+        let requests = Informer(client: client, ActionRequest.self, namespace: scope, logger: logger)
+        let reviews = Informer(client: client, ActionReview.self, namespace: scope, logger: logger)
         let policies = Informer(client: client, ApprovalPolicy.self, logger: logger)
         let instance = configuration.leaderElection?.identity ?? ProcessInfo.processInfo.hostName
         let events = EventRecorder(client: client, controller: "airlock.dev/controller", instance: instance, logger: logger)
@@ -75,7 +79,8 @@ public final class AirlockOperator: Service {
             requestStore.list().filter { ($0.status?.phase ?? .pending) == .pending }.map(\.key)
         }
         let sweeper = GrantSweeper(
-            client: client, requests: requests.store, interval: configuration.sweepInterval, now: now, logger: logger)
+            client: client, requests: requests.store, requestNamespace: scope, interval: configuration.sweepInterval,
+            now: now, logger: logger)
         let elector = configuration.leaderElection.map { LeaderElector(client: client, configuration: $0, logger: logger) }
         self.manager = ControllerManager(controllers: [controller, sweeper], elector: elector, logger: logger)
         self.controller = controller

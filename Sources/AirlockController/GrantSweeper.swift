@@ -15,6 +15,7 @@ public final class GrantSweeper: ManagedController {
     public let name = "grant-sweeper"
     private let client: KubernetesClient
     private let requests: Store<ActionRequest>
+    private let selector: String
     private let interval: Duration
     private let now: @Sendable () -> Date
     private let logger: Logger
@@ -22,11 +23,16 @@ public final class GrantSweeper: ManagedController {
     private let swept = Counter(label: "airlock_sweeper_deleted_total")
 
     public init(
-        client: KubernetesClient, requests: Store<ActionRequest>, interval: Duration = .seconds(30),
+        client: KubernetesClient, requests: Store<ActionRequest>, requestNamespace: String? = nil,
+        interval: Duration = .seconds(30),
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
     ) {
         self.client = client
         self.requests = requests
+        // A namespace-scoped controller sweeps only the grants of its own requests.
+        self.selector = [AirlockConstants.Label.managedBySelector]
+            .appending(requestNamespace.map { "\(AirlockConstants.Label.requestNamespace)=\($0)" })
+            .joined(separator: ",")
         self.interval = interval
         self.now = now
         self.logger = logger
@@ -66,7 +72,7 @@ public final class GrantSweeper: ManagedController {
     }
 
     private func sweep<R: KubeResource>(_ type: R.Type) async throws -> Int {
-        let objects = try await client.listAll(R.self, options: ListOptions(labelSelector: AirlockConstants.Label.managedBySelector))
+        let objects = try await client.listAll(R.self, options: ListOptions(labelSelector: selector))
         var deleted = 0
         for object in objects.items {
             guard let reason = staleReason(object.metadata) else { continue }
@@ -91,5 +97,12 @@ public final class GrantSweeper: ManagedController {
         guard let request else { return "its request is gone" }
         if let phase = request.status?.phase, phase.isTerminal { return "its request is \(phase.rawValue)" }
         return nil
+    }
+}
+
+extension Array {
+    fileprivate func appending(_ element: Element?) -> [Element] {
+        guard let element else { return self }
+        return self + [element]
     }
 }

@@ -7,10 +7,10 @@
 #endif
 
 /// Free TCP ports on the loopback interface.
-enum FreePort {
+public enum FreePort {
     /// Ports the kernel reports free right now (bind to port 0, read it, close), all
     /// different. Another process may take one before we use it: callers retry on collision.
-    static func loopback(count: Int) throws -> [Int] {
+    public static func loopback(count: Int) throws -> [Int] {
         var ports: [Int] = []
         var attempts = 0
         while ports.count < count {

@@ -15,9 +15,8 @@ import Yams
     /// The manifest's documents of `kind`, as JSON.
     func documents(kind: String) throws -> [JSONValue] {
         let text = try String(contentsOf: Self.manifestURL, encoding: .utf8)
-        return try Yams.load_all(yaml: text).compactMap { document -> JSONValue? in
-            let json = try JSONSerialization.data(withJSONObject: document as Any)
-            let value = try KubeJSON.decode(JSONValue.self, from: json)
+        return try text.components(separatedBy: "\n---\n").compactMap { document -> JSONValue? in
+            let value = try YAMLDecoder().decode(JSONValue.self, from: document)
             return value["kind"]?.stringValue == kind ? value : nil
         }
     }
@@ -65,9 +64,7 @@ import Yams
 }
 
 @Test func debugManifestDiff() throws {
-    let t = WebhookConfigurationsTests()
-    let m = try t.documents(kind: "MutatingWebhookConfiguration").first!
-    let b = try JSONValue.of(WebhookConfigurations.mutating())
-    print(String(decoding: try KubeJSON.encode(m), as: UTF8.self))
-    print(String(decoding: try KubeJSON.encode(b), as: UTF8.self))
+    let m = try WebhookConfigurationsTests().documents(kind: "MutatingWebhookConfiguration").first!
+    print("M", String(decoding: try KubeJSON.encode(m), as: UTF8.self))
+    print("B", String(decoding: try KubeJSON.encode(try JSONValue.of(WebhookConfigurations.mutating())), as: UTF8.self))
 }

@@ -40,12 +40,16 @@ struct LifecycleFixture {
         try await grantControllerRBAC(admin)
         let namespace = try await plane.makeNamespace(prefix: prefix)
         let target = try await plane.makeNamespace(prefix: prefix + "-target")
-        let airlock = try makeOperator(plane: plane, sweepInterval: sweepInterval)
+        let airlock = try makeOperator(plane: plane, namespace: namespace, sweepInterval: sweepInterval)
         let running = Task { await airlock.run() }
         return LifecycleFixture(plane: plane, admin: admin, namespace: namespace, target: target, airlock: airlock, running: running)
     }
 
-    static func makeOperator(plane: TestControlPlane, sweepInterval: Duration = .seconds(3600)) throws -> AirlockOperator {
+    /// A controller for `namespace` only: tests of other suites run in parallel on the same
+    /// control plane.
+    static func makeOperator(
+        plane: TestControlPlane, namespace: String, sweepInterval: Duration = .seconds(3600)
+    ) throws -> AirlockOperator {
         var logger = Logger(label: "test.airlock")
         logger.logLevel = .notice
         return try AirlockOperator(
@@ -56,7 +60,7 @@ struct LifecycleFixture {
                 credentialEndpoint: CredentialEndpoint(
                     server: plane.server.absoluteString,
                     certificateAuthorityPEM: Array(plane.certificateAuthority.certificatePEM.utf8)),
-                sweepInterval: sweepInterval, workers: 4),
+                sweepInterval: sweepInterval, workers: 4, requestNamespace: namespace),
             logger: logger)
     }
 

@@ -235,7 +235,7 @@ import Testing
         #expect(try await !fixture.grantObjects(of: orphan).isEmpty)
 
         // A new controller starts: its sweeper's first pass removes both sets of grants.
-        let restarted = try LifecycleFixture.makeOperator(plane: fixture.plane)
+        let restarted = try LifecycleFixture.makeOperator(plane: fixture.plane, namespace: fixture.namespace)
         let requests = restarted.controller.primary
         let informer = Task { await requests.run() }
         defer { informer.cancel() }

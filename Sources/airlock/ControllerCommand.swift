@@ -1,0 +1,50 @@
+import ArgumentParser
+import KubeClient
+import Logging
+
+/// `airlock controller`: runs the operator against the configured cluster.
+struct Controller: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "controller", abstract: "Run the Airlock operator (controllers, admission webhook, metrics).")
+
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var controller: ControllerOptions
+    @OptionGroup var log: LogOptions
+
+    func run() async throws {
+        log.bootstrap()
+        let logger = Logger(label: "airlock")
+        let client = try KubernetesClient(configuration: try cluster.clientConfiguration(), logger: logger)
+        do {
+            try await OperatorProcess(client: client, options: controller, logger: logger).run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+}
+
+/// `airlock` / `airlock run`: the controller when a cluster is configured, else the demo.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run Airlock: against the configured cluster, or a local demo environment when none is configured.")
+
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var log: LogOptions
+
+    func run() async throws {
+        if cluster.isClusterConfigured {
+            var command = Controller()
+            command.cluster = cluster
+            command.log = log
+            command.controller = try ControllerOptions.parse([])
+            try await command.run()
+        } else {
+            var demo = Demo()
+            demo.log = log
+            try await demo.run()
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import AirlockPolicy
+import ArgumentParser
+import Foundation
+import KubeCore
+
+/// Settings of the operator process.
+struct ControllerOptions: ParsableArguments {
+    @Option(help: "Airlock's own namespace (default: $POD_NAMESPACE or airlock-system).")
+    var namespace: String = ProcessInfo.processInfo.environment["POD_NAMESPACE"] ?? "airlock-system"
+
+    @Option(help: "Airlock's ServiceAccount name; with --namespace it makes the controller's username.")
+    var serviceAccount = "airlock"
+
+    @Option(help: "The controller's username, if not its ServiceAccount (out-of-cluster runs).")
+    var controllerUsername: String?
+
+    @Option(help: "Port of /metrics, /healthz and /readyz.")
+    var metricsPort = 8080
+
+    @Option(help: "Port of the HTTPS admission webhook.")
+    var webhookPort = 9443
+
+    @Option(help: "Directory with tls.crt and tls.key for the webhook (cert-manager); default: self-bootstrapped CA.")
+    var webhookCertDir: String?
+
+    @Option(help: "Extra DNS name for the self-bootstrapped webhook certificate (repeatable).")
+    var webhookDNSName: [String] = []
+
+    @Option(help: "Extra IP address for the self-bootstrapped webhook certificate (repeatable).")
+    var webhookIP: [String] = []
+
+    @Flag(inversion: .prefixedNo, help: "Elect a leader among replicas with a Lease.")
+    var leaderElect = true
+
+    @Option(help: "Name of the leader-election Lease.")
+    var leaseName = "airlock-controller"
+
+    @Option(help: "Concurrent reconciles.")
+    var workers = 4
+
+    @Option(help: "How often the sweeper looks for stale grants (e.g. 30s).")
+    var sweepInterval: KubeDuration = KubeDuration(seconds: 30)
+
+    @Option(help: "Append-only, hash-chained audit file (verify with `airlock audit verify`).")
+    var auditFile: String?
+
+    @Option(help: "No grant lasts longer than this, whatever the policies say.")
+    var hardCap: KubeDuration = KubeDuration(seconds: 12 * 3600)
+
+    @Option(help: "Maximum duration when no policy says otherwise.")
+    var defaultMaxDuration: KubeDuration = KubeDuration(seconds: 3600)
+
+    @Option(help: "How long a request may wait for reviews when no policy says otherwise.")
+    var defaultPendingTimeout: KubeDuration = KubeDuration(seconds: 3600)
+
+    @Option(help: "API server URL written into credential kubeconfigs (default: the one Airlock uses).")
+    var credentialServer: String?
+
+    var username: String {
+        controllerUsername ?? "system:serviceaccount:\(namespace):\(serviceAccount)"
+    }
+
+    var policy: PolicyConfiguration {
+        var configuration = PolicyConfiguration(controllerNamespace: namespace)
+        configuration.hardCap = hardCap
+        configuration.defaultMaxDuration = defaultMaxDuration
+        configuration.defaultPendingTimeout = defaultPendingTimeout
+        return configuration
+    }
+}
+
+extension KubeDuration: ExpressibleByArgument {
+    public init?(argument: String) {
+        try? self.init(parsing: argument)
+    }
+}
