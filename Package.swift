@@ -147,7 +147,8 @@ let package = Package(
         .executableTarget(
             name: "AirlockBench",
             dependencies: [
-                "KubeClient", "KubeRuntime", "KubeTesting",
+                "KubeClient", "KubeRuntime", "KubeTesting", "KubeCore", "AirlockAPI", "AirlockController",
+                "AirlockIdentity", "AirlockPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -6,6 +6,7 @@ import KubeClient
 import KubeCore
 import KubeRuntime
 import Logging
+import Synchronization
 
 /// Settings of the ActionRequest reconciler.
 public struct ActionRequestReconcilerConfiguration: Sendable {
@@ -50,6 +51,10 @@ public final class ActionRequestReconciler: Reconciler {
     private let planner = GrantPlanner()
     private let applier: GrantApplier
     private let revoker: GrantRevoker
+    /// Per request, the resourceVersion our last write replaced: while the cache still shows
+    /// it, the cache is behind our own write, and the watch event of the write will wake the
+    /// key again. Acting on the stale copy would only repeat work and lose a 409.
+    private let superseded = Mutex<[ObjectKey: Set<String>]>([:])
 
     public init(
         client: KubernetesClient, requests: Store<ActionRequest>, reviews: Store<ActionReview>,
@@ -74,20 +79,30 @@ public final class ActionRequestReconciler: Reconciler {
     }
 
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let request = requests.get(key) else { return .done }
+        guard let request = requests.get(key) else {
+            superseded.withLock { _ = $0.removeValue(forKey: key) }
+            return .done
+        }
+        let version = request.metadata.resourceVersion ?? ""
+        let stale = superseded.withLock { known in
+            if known[key]?.contains(version) == true { return true }
+            known.removeValue(forKey: key)
+            return false
+        }
+        if stale { return .done }
         return try await Finalizer.reconcile(
             request, finalizer: AirlockConstants.revokeGrantsFinalizer, client: client,
-            apply: { try await self.advance($0) }, cleanup: { try await self.cleanUp($0) })
+            apply: { try await self.advance($0, cachedVersion: version) }, cleanup: { try await self.cleanUp($0) })
     }
 
     // MARK: Phases
 
-    private func advance(_ request: ActionRequest) async throws -> ReconcileResult {
-        var update = StatusUpdate(request: request, now: now())
+    private func advance(_ request: ActionRequest, cachedVersion: String) async throws -> ReconcileResult {
+        var update = StatusUpdate(request: request, cachedVersion: cachedVersion, now: now())
         switch request.status?.phase {
         case .some(let phase) where phase.isTerminal:
-            if !(request.status?.grants ?? []).isEmpty {
-                try await revoker.revoke(requestUID: request.metadata.uid ?? "")
+            if let grants = request.status?.grants, !grants.isEmpty {
+                try await revoker.revoke(grants: grants)
                 update.status.grants = []
                 try await write(update)
             }
@@ -193,7 +208,7 @@ public final class ActionRequestReconciler: Reconciler {
     private func advanceGranted(_ request: ActionRequest, _ update: inout StatusUpdate) async throws -> ReconcileResult {
         let expiresAt = update.status.expiresAt ?? update.now
         if update.now >= expiresAt {
-            try await revoker.revoke(requestUID: request.metadata.uid ?? "")
+            try await revoker.revoke(grants: request.status?.grants ?? [])
             update.status.grants = []
             update.condition(AirlockConstants.ConditionType.granted, false, reason: "Expired", message: "access ended at expiry")
             update.finish(.expired, condition: AirlockConstants.ConditionType.expired, reason: "DurationElapsed",
@@ -216,7 +231,7 @@ public final class ActionRequestReconciler: Reconciler {
             await report(result.verdicts, of: request, known: request.status?.reviews ?? [])
             update.status.reviews = (request.status?.reviews ?? []) + result.verdicts.map(\.record)
             if case .revoked(let by) = result.outcome {
-                try await revoker.revoke(requestUID: request.metadata.uid ?? "")
+                try await revoker.revoke(grants: request.status?.grants ?? [])
                 update.status.grants = []
                 update.condition(AirlockConstants.ConditionType.granted, false, reason: "Revoked", message: "revoked by \(by)")
                 update.finish(.revoked, condition: AirlockConstants.ConditionType.revoked, reason: "RevokedByReview",
@@ -336,7 +351,14 @@ public final class ActionRequestReconciler: Reconciler {
         var request = update.request
         request.status = update.status
         request.status?.observedGeneration = request.metadata.generation
-        _ = try await client.updateStatus(request)
+        // An unchanged status is not written: it would not even move the resourceVersion.
+        guard request.status != update.request.status else { return }
+        let written = try await client.updateStatus(request)
+        // The version read from the cache and the one written over (after a finalizer patch
+        // they differ) are now behind; the version just written is not.
+        var behind: Set<String> = [update.cachedVersion, request.metadata.resourceVersion ?? ""]
+        behind.remove(written.metadata.resourceVersion ?? "")
+        superseded.withLock { $0[request.key] = behind.isEmpty ? nil : behind }
     }
 
     private func record(
@@ -359,11 +381,14 @@ public final class ActionRequestReconciler: Reconciler {
 /// The status being built during one reconcile.
 struct StatusUpdate {
     let request: ActionRequest
+    /// The resourceVersion the reconcile found in the cache.
+    let cachedVersion: String
     let now: Date
     var status: ActionRequestStatus
 
-    init(request: ActionRequest, now: Date) {
+    init(request: ActionRequest, cachedVersion: String, now: Date) {
         self.request = request
+        self.cachedVersion = cachedVersion
         self.now = now
         self.status = request.status ?? ActionRequestStatus()
     }

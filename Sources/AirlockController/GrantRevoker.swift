@@ -14,7 +14,8 @@ struct GrantRevoker: Sendable {
     static let order = ["RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole", "Secret", "ServiceAccount"]
 
     /// Deletes every object labelled with the request's uid; returns how many were deleted.
-    /// Idempotent: objects already gone are skipped.
+    /// For cleanups where `status.grants` may be incomplete (a grant interrupted before its
+    /// status was written). Idempotent: objects already gone are skipped.
     @discardableResult
     func revoke(requestUID uid: String) async throws -> Int {
         let selector = "\(AirlockConstants.Label.requestUID)=\(uid)"
@@ -28,6 +29,23 @@ struct GrantRevoker: Sendable {
         return deleted
     }
 
+    /// Deletes exactly the recorded grant objects, in revocation order, without listing:
+    /// the fast path for a Granted request, whose `status.grants` was written with the grant.
+    func revoke(grants: [GrantRef]) async throws {
+        for kind in Self.order {
+            for grant in grants where grant.kind == kind {
+                switch kind {
+                case "RoleBinding": try await delete(RoleBinding.self, grant)
+                case "ClusterRoleBinding": try await delete(ClusterRoleBinding.self, grant)
+                case "Role": try await delete(Role.self, grant)
+                case "ClusterRole": try await delete(ClusterRole.self, grant)
+                case "Secret": try await delete(Secret.self, grant)
+                default: try await delete(ServiceAccount.self, grant)
+                }
+            }
+        }
+    }
+
     private func deleteAll<R: KubeResource>(_ type: R.Type, selector: String) async throws -> Int {
         let objects = try await client.listAll(R.self, options: ListOptions(labelSelector: selector))
         for object in objects.items { try await delete(object) }
@@ -36,11 +54,15 @@ struct GrantRevoker: Sendable {
 
     /// Deletes one object (guarded by its uid, so a same-named successor is never hit).
     func delete<R: KubeResource>(_ object: R) async throws {
+        try await delete(R.self, GrantApplier.ref(object))
+    }
+
+    private func delete<R: KubeResource>(_ type: R.Type, _ grant: GrantRef) async throws {
         do {
             try await client.delete(
-                R.self, name: object.metadata.name ?? "", namespace: object.metadata.namespace,
-                options: DeleteOptions(propagationPolicy: .background, uid: object.metadata.uid))
-            logger.debug("deleted \(R.kind) \(object.key)")
+                R.self, name: grant.name, namespace: grant.namespace,
+                options: DeleteOptions(propagationPolicy: .background, uid: grant.uid))
+            logger.debug("deleted \(R.kind) \(grant.namespace.map { "\($0)/" } ?? "")\(grant.name)")
         } catch let error as KubernetesError where error.isNotFound || error.isConflict {
             // Gone already, or replaced by another object of that name: nothing of ours left.
         }
