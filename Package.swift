@@ -167,7 +167,8 @@ let package = Package(
         .testTarget(name: "KubeTestingTests", dependencies: ["KubeTLS", "KubeTesting"]),
         .testTarget(name: "AirlockAPITests", dependencies: ["AirlockAPI"]),
         .testTarget(name: "AirlockPolicyTests", dependencies: ["AirlockPolicy", "AirlockAPI"]),
-        .testTarget(name: "AirlockControllerTests", dependencies: ["AirlockController", "AirlockAPI", "AirlockPolicy"]),
+        .testTarget(
+            name: "AirlockControllerTests", dependencies: ["AirlockController", "AirlockAPI", "AirlockPolicy"]),
         .testTarget(
             name: "AirlockAdmissionTests",
             dependencies: [

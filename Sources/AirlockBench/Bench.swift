@@ -54,13 +54,18 @@ struct ClientBench: AsyncParsableCommand {
                 _ = try await client.get(ConfigMap.self, name: "c\(index)", namespace: namespace)
             }
             let getTime = start.duration(to: clock.now)
-            print("creates: \(count) in \(String(format: "%.2f", createTime.seconds)) s = \(Int(Double(count) / createTime.seconds))/s (concurrency \(concurrency))")
-            print("gets:    \(count) in \(String(format: "%.2f", getTime.seconds)) s = \(Int(Double(count) / getTime.seconds))/s (concurrency \(concurrency))")
+            print(
+                "creates: \(count) in \(String(format: "%.2f", createTime.seconds)) s = \(Int(Double(count) / createTime.seconds))/s (concurrency \(concurrency))"
+            )
+            print(
+                "gets:    \(count) in \(String(format: "%.2f", getTime.seconds)) s = \(Int(Double(count) / getTime.seconds))/s (concurrency \(concurrency))"
+            )
 
             // Write -> watch event: one write at a time, timed until its ADDED event arrives.
             let watchNamespace = try await plane.makeNamespace(prefix: "benchwatch")
             let sent = Mutex<[String: ContinuousClock.Instant]>([:])
-            let stream = try await client.watch(ConfigMap.self, namespace: watchNamespace, options: ListOptions(resourceVersion: "0"))
+            let stream = try await client.watch(
+                ConfigMap.self, namespace: watchNamespace, options: ListOptions(resourceVersion: "0"))
             let samples = Mutex(Samples())
             let events = 300
             let reader = Task {
@@ -76,7 +81,8 @@ struct ClientBench: AsyncParsableCommand {
             }
             for index in 0..<events {
                 sent.withLock { $0["w\(index)"] = clock.now }
-                _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "w\(index)", namespace: watchNamespace)))
+                _ = try await client.create(
+                    ConfigMap(metadata: ObjectMeta(name: "w\(index)", namespace: watchNamespace)))
             }
             try await reader.value
             print("write -> watch event: \(samples.withLock { $0.summary })")
@@ -115,18 +121,22 @@ struct RuntimeBench: AsyncParsableCommand {
             try await concurrently(objects, width: 32) { index in
                 _ = try await client.create(
                     ConfigMap(
-                        metadata: ObjectMeta(name: "o\(index)", namespace: namespace, labels: ["bench": "yes", "i": "\(index)"]),
+                        metadata: ObjectMeta(
+                            name: "o\(index)", namespace: namespace, labels: ["bench": "yes", "i": "\(index)"]),
                         data: ["payload": payload]))
             }
             let baseline = Memory.residentMB
-            print("objects: \(objects) (ConfigMaps with labels and a 200-byte value); RSS before the informer \(String(format: "%.1f", baseline)) MB")
+            print(
+                "objects: \(objects) (ConfigMaps with labels and a 200-byte value); RSS before the informer \(String(format: "%.1f", baseline)) MB"
+            )
 
             var logger = Logger(label: "bench")
             logger.logLevel = .warning
             let reconciler = TimingReconciler()
             let informer = Informer(client: client, ConfigMap.self, namespace: namespace, logger: logger)
             reconciler.store.withLock { $0 = informer.store }
-            let controller = Controller(name: "bench", primary: informer, reconciler: reconciler, workers: workers, logger: logger)
+            let controller = Controller(
+                name: "bench", primary: informer, reconciler: reconciler, workers: workers, logger: logger)
             let manager = ControllerManager(controllers: [controller], elector: nil, logger: logger)
             let clock = ContinuousClock()
             let start = clock.now
@@ -136,8 +146,12 @@ struct RuntimeBench: AsyncParsableCommand {
             while reconciler.count.load(ordering: .relaxed) < objects { try await Task.sleep(for: .milliseconds(5)) }
             let drained = start.duration(to: clock.now)
             let reconcileRate = Double(objects) / (drained - sync).seconds
-            print("initial sync: \(Samples.ms(sync)) ms; \(objects) initial reconciles done after \(Samples.ms(drained)) ms (\(Int(reconcileRate)) reconciles/s, \(workers) workers)")
-            print("memory after sync: RSS \(String(format: "%.1f", Memory.residentMB)) MB (\(String(format: "%+.1f", Memory.residentMB - baseline)) MB for the cache and controller), peak RSS \(String(format: "%.1f", Memory.peakMB)) MB")
+            print(
+                "initial sync: \(Samples.ms(sync)) ms; \(objects) initial reconciles done after \(Samples.ms(drained)) ms (\(Int(reconcileRate)) reconciles/s, \(workers) workers)"
+            )
+            print(
+                "memory after sync: RSS \(String(format: "%.1f", Memory.residentMB)) MB (\(String(format: "%+.1f", Memory.residentMB - baseline)) MB for the cache and controller), peak RSS \(String(format: "%.1f", Memory.peakMB)) MB"
+            )
 
             var samples = Samples()
             for index in 0..<writes {

@@ -19,7 +19,10 @@ struct LifecycleBench: AsyncParsableCommand {
 
     @Option(help: "Requests in the burst.") var burst = 1000
     @Option(help: "Requests created at once.") var concurrency = 32
-    @Option(help: "Credential mode of the burst: Subject (Role + RoleBinding) or Ephemeral (+ ServiceAccount, token, Secret).")
+    @Option(
+        help:
+            "Credential mode of the burst: Subject (Role + RoleBinding) or Ephemeral (+ ServiceAccount, token, Secret)."
+    )
     var credential = "Subject"
     @Option(help: "Approval-path requests.") var approvals = 100
     @Option(help: "Seconds until the burst's grants expire.") var expirySeconds = 20
@@ -41,7 +44,8 @@ struct LifecycleBench: AsyncParsableCommand {
                 configuration: OperatorConfiguration(
                     controllerNamespace: "airlock-system", controllerUsername: "controller",
                     policy: PolicyConfiguration(controllerNamespace: "airlock-system"),
-                    credentialEndpoint: CredentialEndpoint(server: plane.server.absoluteString, certificateAuthorityPEM: nil),
+                    credentialEndpoint: CredentialEndpoint(
+                        server: plane.server.absoluteString, certificateAuthorityPEM: nil),
                     workers: 8),
                 logger: logger)
             let running = Task { await airlock.run() }
@@ -55,7 +59,8 @@ struct LifecycleBench: AsyncParsableCommand {
                 ApprovalPolicy(
                     metadata: ObjectMeta(name: "bench-review"),
                     spec: ApprovalPolicySpec(
-                        match: PolicyMatch(requestNamespaces: [namespace], verbs: ["delete"]), decision: .requireApproval,
+                        match: PolicyMatch(requestNamespaces: [namespace], verbs: ["delete"]),
+                        decision: .requireApproval,
                         maxDuration: KubeDuration(seconds: 3600))))
             try await eventually("operator ready", timeout: .seconds(30)) { airlock.isReady }
 
@@ -63,7 +68,8 @@ struct LifecycleBench: AsyncParsableCommand {
             let seen = Mutex<[String: [ActionRequestPhase: ContinuousClock.Instant]]>([:])
             let expiresAt = Mutex<[String: Date]>([:])
             let expiredAt = Mutex<[String: Date]>([:])
-            let stream = try await client.watch(ActionRequest.self, namespace: namespace, options: ListOptions(resourceVersion: "0"))
+            let stream = try await client.watch(
+                ActionRequest.self, namespace: namespace, options: ListOptions(resourceVersion: "0"))
             let watcher = Task {
                 for try await event in stream {
                     guard case .modified(let request) = event, let name = request.metadata.name,
@@ -79,7 +85,9 @@ struct LifecycleBench: AsyncParsableCommand {
             @Sendable func request(_ name: String, verb: String, seconds: Int64) -> ActionRequest {
                 let spec = ActionRequestSpec(
                     reason: "bench", duration: KubeDuration(seconds: seconds),
-                    permissions: [PermissionRule(namespace: target, apiGroups: [""], resources: ["configmaps"], verbs: [verb])],
+                    permissions: [
+                        PermissionRule(namespace: target, apiGroups: [""], resources: ["configmaps"], verbs: [verb])
+                    ],
                     credential: mode)
                 return signer.stamp(
                     ActionRequest(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec),
@@ -104,7 +112,9 @@ struct LifecycleBench: AsyncParsableCommand {
                 let name = "auto-\(index)"
                 granted.add(sent.withLock { $0[name]! }.duration(to: seen.withLock { $0[name]![.granted]! }))
             }
-            print("burst: \(burst) auto-approved requests (credential \(mode.rawValue)) created with concurrency \(concurrency), all Granted after \(String(format: "%.2f", burstTime.seconds)) s")
+            print(
+                "burst: \(burst) auto-approved requests (credential \(mode.rawValue)) created with concurrency \(concurrency), all Granted after \(String(format: "%.2f", burstTime.seconds)) s"
+            )
             print("create -> Granted: \(granted.summary)")
 
             // 2. Approval -> Granted, one request at a time.
@@ -130,7 +140,9 @@ struct LifecycleBench: AsyncParsableCommand {
             print("approval -> Granted: \(approval.summary)")
 
             // 3. Expiry lateness of the burst: phase Expired (grants already deleted) vs expiresAt.
-            try await eventually("burst expired", timeout: .seconds(Int64(expirySeconds) + 300), interval: .milliseconds(50)) {
+            try await eventually(
+                "burst expired", timeout: .seconds(Int64(expirySeconds) + 300), interval: .milliseconds(50)
+            ) {
                 expiredAt.withLock { at in (0..<burst).allSatisfy { at["auto-\($0)"] != nil } }
             }
             var lateness = Samples()
@@ -140,7 +152,9 @@ struct LifecycleBench: AsyncParsableCommand {
                 lateness.add(.milliseconds(Int64(late * 1000)))
             }
             print("expiry lateness (grants deleted and Expired written, seen on a watch): \(lateness.summary)")
-            print("memory: RSS \(String(format: "%.1f", Memory.residentMB)) MB now, \(String(format: "%.1f", memoryBefore)) MB before the burst, peak \(String(format: "%.1f", Memory.peakMB)) MB (controller and load generator in one process)")
+            print(
+                "memory: RSS \(String(format: "%.1f", Memory.residentMB)) MB now, \(String(format: "%.1f", memoryBefore)) MB before the burst, peak \(String(format: "%.1f", Memory.peakMB)) MB (controller and load generator in one process)"
+            )
             watcher.cancel()
             running.cancel()
             await running.value

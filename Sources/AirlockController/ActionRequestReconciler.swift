@@ -116,13 +116,16 @@ public final class ActionRequestReconciler: Reconciler {
         }
     }
 
-    private func advancePending(_ request: ActionRequest, _ update: inout StatusUpdate) async throws -> ReconcileResult {
+    private func advancePending(_ request: ActionRequest, _ update: inout StatusUpdate) async throws -> ReconcileResult
+    {
         let verification = signer.verify(request)
         guard verification.isVerified else {
-            update.finish(.denied, condition: AirlockConstants.ConditionType.denied, reason: "UntrustedIdentity",
+            update.finish(
+                .denied, condition: AirlockConstants.ConditionType.denied, reason: "UntrustedIdentity",
                 message: "not acted on: \(verification)")
             try await write(update)
-            events?.record(request, type: .warning, reason: "UntrustedIdentity", action: "Verify", note: "\(verification)")
+            events?.record(
+                request, type: .warning, reason: "UntrustedIdentity", action: "Verify", note: "\(verification)")
             await record(request, event: "denied", outcome: "Denied", reason: "UntrustedIdentity: \(verification)")
             return .done
         }
@@ -133,25 +136,30 @@ public final class ActionRequestReconciler: Reconciler {
             AirlockConstants.ConditionType.evaluated, true,
             reason: evaluation.denyReason?.rawValue ?? evaluation.outcome.rawValue, message: evaluation.message)
         if decisionChanged {
-            await record(request, event: "evaluated", outcome: evaluation.outcome.rawValue, reason: evaluation.message,
+            await record(
+                request, event: "evaluated", outcome: evaluation.outcome.rawValue, reason: evaluation.message,
                 policies: evaluation.policies)
         }
 
         switch evaluation {
         case .deny(let reason, let message, _):
-            update.finish(.denied, condition: AirlockConstants.ConditionType.denied, reason: reason.rawValue, message: message)
+            update.finish(
+                .denied, condition: AirlockConstants.ConditionType.denied, reason: reason.rawValue, message: message)
             try await write(update)
             events?.record(request, type: .normal, reason: "Denied", action: "Evaluate", note: message)
             await record(request, event: "denied", outcome: "Denied", reason: message, policies: evaluation.policies)
             return .done
         case .autoApprove:
-            update.condition(AirlockConstants.ConditionType.approved, true, reason: "AutoApproved", message: evaluation.message)
+            update.condition(
+                AirlockConstants.ConditionType.approved, true, reason: "AutoApproved", message: evaluation.message)
             return try await grant(request, duration: request.spec.duration, update: &update, by: "policy")
         case .requireApproval(let requirements):
             if update.status.phase != .pending {
                 update.status.phase = .pending
-                update.status.pendingDeadline = update.now.addingTimeInterval(Double(requirements.pendingTimeout.seconds))
-                events?.record(request, type: .normal, reason: "ApprovalRequired", action: "Evaluate", note: evaluation.message)
+                update.status.pendingDeadline = update.now.addingTimeInterval(
+                    Double(requirements.pendingTimeout.seconds))
+                events?.record(
+                    request, type: .normal, reason: "ApprovalRequired", action: "Evaluate", note: evaluation.message)
             }
             return try await tallyPending(request, requirements: requirements, update: &update)
         }
@@ -169,19 +177,26 @@ public final class ActionRequestReconciler: Reconciler {
 
         switch result.outcome {
         case .approved(let duration):
-            update.condition(AirlockConstants.ConditionType.approved, true, reason: "Approved",
-                message: "approved by \(result.verdicts.filter { $0.counted && $0.review.decision == .approve }.map(\.review.effectiveReviewer).joined(separator: ", "))")
+            update.condition(
+                AirlockConstants.ConditionType.approved, true, reason: "Approved",
+                message:
+                    "approved by \(result.verdicts.filter { $0.counted && $0.review.decision == .approve }.map(\.review.effectiveReviewer).joined(separator: ", "))"
+            )
             return try await grant(request, duration: duration, update: &update, by: "reviewers")
         case .denied(let reviewer):
-            update.finish(.denied, condition: AirlockConstants.ConditionType.denied, reason: "DeniedByReviewer",
+            update.finish(
+                .denied, condition: AirlockConstants.ConditionType.denied, reason: "DeniedByReviewer",
                 message: "denied by \(reviewer)")
-            update.condition(AirlockConstants.ConditionType.approved, false, reason: "DeniedByReviewer", message: "denied by \(reviewer)")
+            update.condition(
+                AirlockConstants.ConditionType.approved, false, reason: "DeniedByReviewer",
+                message: "denied by \(reviewer)")
             try await write(update)
             events?.record(request, type: .normal, reason: "Denied", action: "Review", note: "denied by \(reviewer)")
             await record(request, event: "denied", actor: reviewer, outcome: "Denied", reason: "denied by reviewer")
             return .done
         case .revoked(let by):
-            update.finish(.revoked, condition: AirlockConstants.ConditionType.revoked, reason: "Withdrawn",
+            update.finish(
+                .revoked, condition: AirlockConstants.ConditionType.revoked, reason: "Withdrawn",
                 message: "withdrawn by \(by) before it was granted")
             try await write(update)
             await record(request, event: "revoked", actor: by, outcome: "Revoked", reason: "withdrawn while pending")
@@ -189,15 +204,18 @@ public final class ActionRequestReconciler: Reconciler {
         case .pending, .unchanged:
             let deadline = update.status.pendingDeadline ?? update.now
             if update.now >= deadline {
-                update.finish(.expired, condition: AirlockConstants.ConditionType.expired, reason: "NotReviewed",
+                update.finish(
+                    .expired, condition: AirlockConstants.ConditionType.expired, reason: "NotReviewed",
                     message: "no decision before the pending deadline \(RFC3339.format(deadline, fractional: false))")
                 try await write(update)
-                events?.record(request, type: .normal, reason: "NotReviewed", action: "Expire", note: "expired unreviewed")
+                events?.record(
+                    request, type: .normal, reason: "NotReviewed", action: "Expire", note: "expired unreviewed")
                 await record(request, event: "expired", outcome: "Expired", reason: "NotReviewed")
                 return .done
             }
             if case .pending(let approvals, let required) = result.outcome {
-                update.condition(AirlockConstants.ConditionType.approved, false, reason: "WaitingForApprovals",
+                update.condition(
+                    AirlockConstants.ConditionType.approved, false, reason: "WaitingForApprovals",
                     message: "\(approvals) of \(required) approvals")
             }
             try await write(update)
@@ -205,16 +223,20 @@ public final class ActionRequestReconciler: Reconciler {
         }
     }
 
-    private func advanceGranted(_ request: ActionRequest, _ update: inout StatusUpdate) async throws -> ReconcileResult {
+    private func advanceGranted(_ request: ActionRequest, _ update: inout StatusUpdate) async throws -> ReconcileResult
+    {
         let expiresAt = update.status.expiresAt ?? update.now
         if update.now >= expiresAt {
             try await revoker.revoke(grants: request.status?.grants ?? [])
             update.status.grants = []
-            update.condition(AirlockConstants.ConditionType.granted, false, reason: "Expired", message: "access ended at expiry")
-            update.finish(.expired, condition: AirlockConstants.ConditionType.expired, reason: "DurationElapsed",
+            update.condition(
+                AirlockConstants.ConditionType.granted, false, reason: "Expired", message: "access ended at expiry")
+            update.finish(
+                .expired, condition: AirlockConstants.ConditionType.expired, reason: "DurationElapsed",
                 message: "access expired at \(RFC3339.format(expiresAt, fractional: false))")
             try await write(update)
-            events?.record(request, type: .normal, reason: "Expired", action: "Revoke", note: "grants removed at expiry")
+            events?.record(
+                request, type: .normal, reason: "Expired", action: "Revoke", note: "grants removed at expiry")
             await record(request, event: "expired", outcome: "Expired", reason: "DurationElapsed")
             return .done
         }
@@ -222,8 +244,10 @@ public final class ActionRequestReconciler: Reconciler {
         let known = Set((request.status?.reviews ?? []).compactMap(\.review))
         let fresh = try await candidates(for: request, excluding: known)
         if !fresh.isEmpty {
-            let requirements = evaluator.evaluate(request: request, policies: policies.list()).approvalRequirements
-                ?? ApprovalRequirements(requiredApprovals: 1, maxDuration: request.spec.duration, pendingTimeout: request.spec.duration)
+            let requirements =
+                evaluator.evaluate(request: request, policies: policies.list()).approvalRequirements
+                ?? ApprovalRequirements(
+                    requiredApprovals: 1, maxDuration: request.spec.duration, pendingTimeout: request.spec.duration)
             let tally = ReviewTally(
                 request: request, ephemeralServiceAccount: ephemeralUsername(request), requirements: requirements,
                 phase: .granted)
@@ -233,8 +257,10 @@ public final class ActionRequestReconciler: Reconciler {
             if case .revoked(let by) = result.outcome {
                 try await revoker.revoke(grants: request.status?.grants ?? [])
                 update.status.grants = []
-                update.condition(AirlockConstants.ConditionType.granted, false, reason: "Revoked", message: "revoked by \(by)")
-                update.finish(.revoked, condition: AirlockConstants.ConditionType.revoked, reason: "RevokedByReview",
+                update.condition(
+                    AirlockConstants.ConditionType.granted, false, reason: "Revoked", message: "revoked by \(by)")
+                update.finish(
+                    .revoked, condition: AirlockConstants.ConditionType.revoked, reason: "RevokedByReview",
                     message: "revoked by \(by)")
                 try await write(update)
                 events?.record(request, type: .normal, reason: "Revoked", action: "Revoke", note: "revoked by \(by)")
@@ -257,28 +283,35 @@ public final class ActionRequestReconciler: Reconciler {
         } catch let error as GrantPlanError {
             return try await fail(request, update: &update, message: error.message)
         } catch let error as KubernetesError where error.isForbidden || error.isInvalid {
-            return try await fail(request, update: &update, message: "the API server refused a grant object: \(error.message)")
+            return try await fail(
+                request, update: &update, message: "the API server refused a grant object: \(error.message)")
         }
         update.status.phase = .granted
         update.status.grantedAt = update.now
         update.status.expiresAt = plan.expiresAt
         update.status.grants = refs
         update.status.credentialSecretName = plan.credentialSecretName
-        update.condition(AirlockConstants.ConditionType.granted, true, reason: "AccessGranted",
+        update.condition(
+            AirlockConstants.ConditionType.granted, true, reason: "AccessGranted",
             message: "access granted for \(duration) until \(RFC3339.format(plan.expiresAt, fractional: false))")
         try await write(update)
-        events?.record(request, type: .normal, reason: "Granted", action: "Grant",
+        events?.record(
+            request, type: .normal, reason: "Granted", action: "Grant",
             note: "granted for \(duration) (\(refs.count) objects)")
-        await record(request, event: "granted", outcome: "Granted", reason: "approved by \(by) for \(duration)",
+        await record(
+            request, event: "granted", outcome: "Granted", reason: "approved by \(by) for \(duration)",
             policies: request.status?.decision?.policies ?? update.status.decision?.policies)
         return .requeue(after: Self.delay(until: plan.expiresAt, from: update.now))
     }
 
     /// A grant that cannot be made: whatever was created is removed, the request is Failed.
-    private func fail(_ request: ActionRequest, update: inout StatusUpdate, message: String) async throws -> ReconcileResult {
+    private func fail(
+        _ request: ActionRequest, update: inout StatusUpdate, message: String
+    ) async throws -> ReconcileResult {
         try await revoker.revoke(requestUID: request.metadata.uid ?? "")
         update.status.grants = []
-        update.finish(.failed, condition: AirlockConstants.ConditionType.granted, reason: "GrantFailed", message: message,
+        update.finish(
+            .failed, condition: AirlockConstants.ConditionType.granted, reason: "GrantFailed", message: message,
             status: false)
         try await write(update)
         events?.record(request, type: .warning, reason: "GrantFailed", action: "Grant", note: message)
@@ -290,13 +323,16 @@ public final class ActionRequestReconciler: Reconciler {
     private func cleanUp(_ request: ActionRequest) async throws {
         let removed = try await revoker.revoke(requestUID: request.metadata.uid ?? "")
         if request.status?.phase == .granted || removed > 0 {
-            await record(request, event: "revoked", outcome: "Revoked", reason: "request deleted; \(removed) grant objects removed")
+            await record(
+                request, event: "revoked", outcome: "Revoked",
+                reason: "request deleted; \(removed) grant objects removed")
         }
     }
 
     // MARK: Reviews
 
-    private func candidates(for request: ActionRequest, excluding known: Set<String>) async throws -> [ReviewCandidate] {
+    private func candidates(for request: ActionRequest, excluding known: Set<String>) async throws -> [ReviewCandidate]
+    {
         let namespace = request.metadata.namespace ?? ""
         let name = request.metadata.name ?? ""
         var candidates: [ReviewCandidate] = []
@@ -304,12 +340,16 @@ public final class ActionRequestReconciler: Reconciler {
             let reviewName = review.metadata.name ?? ""
             guard !known.contains(reviewName) else { continue }
             let verified = signer.verify(review).isVerified
-            let permitted = review.spec.onBehalfOf == nil || review.spec.reviewer?.username == configuration.controllerUsername
+            let permitted =
+                review.spec.onBehalfOf == nil || review.spec.reviewer?.username == configuration.controllerUsername
             var candidate = ReviewCandidate(
-                name: reviewName, reviewer: review.spec.reviewer ?? Identity(username: ""), onBehalfOf: review.spec.onBehalfOf,
+                name: reviewName, reviewer: review.spec.reviewer ?? Identity(username: ""),
+                onBehalfOf: review.spec.onBehalfOf,
                 onBehalfOfPermitted: permitted, decision: review.spec.decision, duration: review.spec.duration,
-                comment: review.spec.comment, channel: review.spec.onBehalfOf?.channel ?? AirlockConstants.Channel.kubernetes,
-                signatureVerified: verified, approveAllowed: nil, at: review.metadata.creationTimestamp ?? Date.distantPast)
+                comment: review.spec.comment,
+                channel: review.spec.onBehalfOf?.channel ?? AirlockConstants.Channel.kubernetes,
+                signatureVerified: verified, approveAllowed: nil,
+                at: review.metadata.creationTimestamp ?? Date.distantPast)
             let identity = candidate.effectiveIdentity
             if verified, permitted, !identity.username.isEmpty, identity.username != request.spec.requester?.username {
                 candidate.approveAllowed = try await authorizer.mayApprove(
@@ -325,13 +365,19 @@ public final class ActionRequestReconciler: Reconciler {
         let seen = Set(known.compactMap(\.review))
         for verdict in verdicts where !seen.contains(verdict.review.name) {
             if verdict.counted {
-                await record(request, event: "reviewed", actor: verdict.review.effectiveReviewer,
-                    channel: verdict.review.channel, outcome: verdict.review.decision.rawValue, reason: verdict.review.comment)
+                await record(
+                    request, event: "reviewed", actor: verdict.review.effectiveReviewer,
+                    channel: verdict.review.channel, outcome: verdict.review.decision.rawValue,
+                    reason: verdict.review.comment)
             } else {
                 let reason = verdict.rejection?.rawValue ?? "Rejected"
-                events?.record(request, type: .warning, reason: "ReviewRejected", action: "Review",
-                    note: "review \(verdict.review.name) by \(verdict.review.effectiveReviewer) rejected: \(reason): \(verdict.message)")
-                await record(request, event: "review-rejected", actor: verdict.review.effectiveReviewer,
+                events?.record(
+                    request, type: .warning, reason: "ReviewRejected", action: "Review",
+                    note:
+                        "review \(verdict.review.name) by \(verdict.review.effectiveReviewer) rejected: \(reason): \(verdict.message)"
+                )
+                await record(
+                    request, event: "review-rejected", actor: verdict.review.effectiveReviewer,
                     channel: verdict.review.channel, outcome: reason, reason: verdict.message)
             }
         }
@@ -369,7 +415,8 @@ public final class ActionRequestReconciler: Reconciler {
             AuditRecord(
                 time: now(), event: event, request: request.key.description, requestUID: request.metadata.uid,
                 actor: actor, requester: request.spec.requester?.username,
-                policy: policies ?? request.status?.decision?.policies, channel: channel, outcome: outcome, reason: reason))
+                policy: policies ?? request.status?.decision?.policies, channel: channel, outcome: outcome,
+                reason: reason))
     }
 
     static func delay(until deadline: Date, from now: Date) -> Duration {
@@ -403,7 +450,9 @@ struct StatusUpdate {
     }
 
     /// Moves to a final phase with its condition.
-    mutating func finish(_ phase: ActionRequestPhase, condition type: String, reason: String, message: String, status value: Bool = true) {
+    mutating func finish(
+        _ phase: ActionRequestPhase, condition type: String, reason: String, message: String, status value: Bool = true
+    ) {
         status.phase = phase
         condition(type, value, reason: reason, message: message)
     }

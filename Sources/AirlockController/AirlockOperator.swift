@@ -60,16 +60,20 @@ public final class AirlockOperator: Service {
         let reviews = Informer(client: client, ActionReview.self, namespace: scope, logger: logger)
         let policies = Informer(client: client, ApprovalPolicy.self, logger: logger)
         let instance = configuration.leaderElection?.identity ?? ProcessInfo.processInfo.hostName
-        let events = EventRecorder(client: client, controller: "airlock.dev/controller", instance: instance, logger: logger)
+        let events = EventRecorder(
+            client: client, controller: "airlock.dev/controller", instance: instance, logger: logger)
         let audit = AuditTrail(file: try configuration.auditFile.map { try AuditLog(path: $0) })
         let reconciler = ActionRequestReconciler(
             client: client, requests: requests.store, reviews: reviews.store, policies: policies.store,
-            evaluator: PolicyEvaluator(configuration: configuration.policy), signer: signer, events: events, audit: audit,
+            evaluator: PolicyEvaluator(configuration: configuration.policy), signer: signer, events: events,
+            audit: audit,
             configuration: ActionRequestReconcilerConfiguration(
-                controllerUsername: configuration.controllerUsername, credentialEndpoint: configuration.credentialEndpoint),
+                controllerUsername: configuration.controllerUsername,
+                credentialEndpoint: configuration.credentialEndpoint),
             now: now, logger: logger)
         let controller = Controller(
-            name: "actionrequest", primary: requests, reconciler: reconciler, workers: configuration.workers, logger: logger)
+            name: "actionrequest", primary: requests, reconciler: reconciler, workers: configuration.workers,
+            logger: logger)
         controller.watches(reviews) { review in
             [ObjectKey(namespace: review.metadata.namespace, name: review.spec.request)]
         }
@@ -81,7 +85,9 @@ public final class AirlockOperator: Service {
         let sweeper = GrantSweeper(
             client: client, requests: requests.store, requestNamespace: scope, interval: configuration.sweepInterval,
             now: now, logger: logger)
-        let elector = configuration.leaderElection.map { LeaderElector(client: client, configuration: $0, logger: logger) }
+        let elector = configuration.leaderElection.map {
+            LeaderElector(client: client, configuration: $0, logger: logger)
+        }
         self.manager = ControllerManager(controllers: [controller, sweeper], elector: elector, logger: logger)
         self.controller = controller
         self.sweeper = sweeper

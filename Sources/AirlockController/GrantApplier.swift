@@ -41,7 +41,9 @@ struct GrantApplier: Sendable {
 
     /// The Secret is created once, with a token that outlives the grant (at least 10 min, the
     /// TokenRequest minimum); revocation deletes the ServiceAccount, which kills the token.
-    private func ensureCredential(plan: GrantPlan, account: ServiceAccount, namespace: String, uid: String) async throws -> GrantRef {
+    private func ensureCredential(
+        plan: GrantPlan, account: ServiceAccount, namespace: String, uid: String
+    ) async throws -> GrantRef {
         if let name = plan.credentialSecretName,
             let existing = try await existing(Secret.self, name: name, namespace: namespace, uid: uid)
         {
@@ -73,7 +75,9 @@ struct GrantApplier: Sendable {
     }
 
     /// The object if it exists and belongs to the request; throws if it belongs to someone else.
-    private func existing<R: KubeResource>(_ type: R.Type, name: String, namespace: String?, uid: String) async throws -> R? {
+    private func existing<R: KubeResource>(
+        _ type: R.Type, name: String, namespace: String?, uid: String
+    ) async throws -> R? {
         let object: R
         do {
             object = try await client.get(R.self, name: name, namespace: namespace)
@@ -81,14 +85,16 @@ struct GrantApplier: Sendable {
             return nil
         }
         guard object.metadata.labels?[AirlockConstants.Label.requestUID] == uid else {
-            throw GrantPlanError("\(R.kind) \(object.key) exists but does not belong to this request: refusing to use it")
+            throw GrantPlanError(
+                "\(R.kind) \(object.key) exists but does not belong to this request: refusing to use it")
         }
         return object
     }
 
     static func ref<R: KubeResource>(_ object: R) -> GrantRef {
         GrantRef(
-            apiVersion: R.apiVersion, kind: R.kind, namespace: object.metadata.namespace, name: object.metadata.name ?? "",
+            apiVersion: R.apiVersion, kind: R.kind, namespace: object.metadata.namespace,
+            name: object.metadata.name ?? "",
             uid: object.metadata.uid)
     }
 }

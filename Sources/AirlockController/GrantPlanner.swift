@@ -43,15 +43,22 @@ public struct GrantPlanner: Sendable {
             roles: [], roleBindings: [], clusterRoles: [], clusterRoleBindings: [], expiresAt: expiresAt,
             labels: labels, annotations: annotations)
         if request.spec.effectiveCredential == .ephemeral {
-            plan.serviceAccount = ServiceAccount(metadata: meta("grantee", in: namespace), automountServiceAccountToken: false)
+            plan.serviceAccount = ServiceAccount(
+                metadata: meta("grantee", in: namespace), automountServiceAccountToken: false)
             let secretName = Self.objectName(request: name, uid: uid, purpose: "credential")
             plan.credentialSecretName = secretName
             // Only the requester may read the credential.
             let reader = meta("credential-reader", in: namespace)
             plan.roles.append(
-                Role(metadata: reader, rules: [PolicyRule(apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: [secretName])]))
+                Role(
+                    metadata: reader,
+                    rules: [
+                        PolicyRule(apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: [secretName])
+                    ]))
             plan.roleBindings.append(
-                RoleBinding(metadata: reader, subjects: [Self.subject(forUsername: requester)], roleRef: RoleRef(kind: "Role", name: reader.name ?? "")))
+                RoleBinding(
+                    metadata: reader, subjects: [Self.subject(forUsername: requester)],
+                    roleRef: RoleRef(kind: "Role", name: reader.name ?? "")))
         }
 
         let permissions = request.spec.permissions ?? []
@@ -60,22 +67,29 @@ public struct GrantPlanner: Sendable {
             let objectMeta = meta("role-\(target)", in: target)
             plan.roles.append(Role(metadata: objectMeta, rules: byNamespace[target]!.map(\.policyRule)))
             plan.roleBindings.append(
-                RoleBinding(metadata: objectMeta, subjects: [plan.grantee], roleRef: RoleRef(kind: "Role", name: objectMeta.name ?? "")))
+                RoleBinding(
+                    metadata: objectMeta, subjects: [plan.grantee],
+                    roleRef: RoleRef(kind: "Role", name: objectMeta.name ?? "")))
         }
         let clusterRules = permissions.filter { $0.namespace == nil }
         if !clusterRules.isEmpty {
             let objectMeta = meta("clusterrole", in: nil)
             plan.clusterRoles.append(ClusterRole(metadata: objectMeta, rules: clusterRules.map(\.policyRule)))
             plan.clusterRoleBindings.append(
-                ClusterRoleBinding(metadata: objectMeta, subjects: [plan.grantee], roleRef: RoleRef(kind: "ClusterRole", name: objectMeta.name ?? "")))
+                ClusterRoleBinding(
+                    metadata: objectMeta, subjects: [plan.grantee],
+                    roleRef: RoleRef(kind: "ClusterRole", name: objectMeta.name ?? "")))
         }
         if let roleRef = request.spec.roleRef {
             if let target = roleRef.namespace {
                 plan.roleBindings.append(
-                    RoleBinding(metadata: meta("roleref-\(target)", in: target), subjects: [plan.grantee], roleRef: roleRef.rbacRoleRef))
+                    RoleBinding(
+                        metadata: meta("roleref-\(target)", in: target), subjects: [plan.grantee],
+                        roleRef: roleRef.rbacRoleRef))
             } else if roleRef.kind == .clusterRole {
                 plan.clusterRoleBindings.append(
-                    ClusterRoleBinding(metadata: meta("roleref", in: nil), subjects: [plan.grantee], roleRef: roleRef.rbacRoleRef))
+                    ClusterRoleBinding(
+                        metadata: meta("roleref", in: nil), subjects: [plan.grantee], roleRef: roleRef.rbacRoleRef))
             } else {
                 throw GrantPlanError("spec.roleRef: a Role needs a namespace")
             }
@@ -131,11 +145,15 @@ public struct GrantPlanner: Sendable {
         }
         let own = Self.subject(forUsername: requester)
         if let subject = request.spec.subject {
-            let named = subject.kind == "ServiceAccount"
-                ? RBACSubject.serviceAccount(subject.name, namespace: subject.namespace ?? request.metadata.namespace ?? "")
+            let named =
+                subject.kind == "ServiceAccount"
+                ? RBACSubject.serviceAccount(
+                    subject.name, namespace: subject.namespace ?? request.metadata.namespace ?? "")
                 : subject.kind == "User" ? RBACSubject.user(subject.name) : subject
             guard named == own else {
-                throw GrantPlanError("spec.subject must name the requester's own identity (\(requester)), not \(subject.kind) \(subject.name)")
+                throw GrantPlanError(
+                    "spec.subject must name the requester's own identity (\(requester)), not \(subject.kind) \(subject.name)"
+                )
             }
         }
         return own
@@ -161,7 +179,8 @@ public struct GrantPlanner: Sendable {
 
     /// `airlock-<request>-<8 hex of sha256(uid/purpose)>`, within 63 characters.
     public static func objectName(request: String, uid: String, purpose: String) -> String {
-        let digest = SHA256.hash(data: Data("\(uid)/\(purpose)".utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Data("\(uid)/\(purpose)".utf8)).prefix(4).map { String(format: "%02x", $0) }
+            .joined()
         var base = String(request.prefix(63 - "airlock-".count - 9))
         while base.hasSuffix("-") || base.hasSuffix(".") { base.removeLast() }
         return "airlock-\(base)-\(digest)"

@@ -14,7 +14,9 @@ public final class ReviewAuthorizer: Sendable {
         self.client = client
     }
 
-    public func mayApprove(_ reviewer: Identity, namespace: String, request: String, reviewUID: String) async throws -> Bool {
+    public func mayApprove(
+        _ reviewer: Identity, namespace: String, request: String, reviewUID: String
+    ) async throws -> Bool {
         if let known = cache.withLock({ $0[reviewUID] }) { return known }
         let review = SubjectAccessReview(
             user: reviewer.username, groups: reviewer.groups, uid: reviewer.uid,

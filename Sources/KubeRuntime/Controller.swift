@@ -73,7 +73,9 @@ public final class Controller<Primary: KubeResource>: ManagedController {
         watches(informer) { object in
             (object.metadata.ownerReferences ?? [])
                 .filter { $0.kind == Primary.kind && $0.apiVersion == Primary.apiVersion }
-                .map { ObjectKey(namespace: Primary.scope == .cluster ? nil : object.metadata.namespace, name: $0.name) }
+                .map {
+                    ObjectKey(namespace: Primary.scope == .cluster ? nil : object.metadata.namespace, name: $0.name)
+                }
         }
     }
 

@@ -50,7 +50,8 @@ public final class Informer<Object: KubeResource>: Sendable {
     public func run() async {
         var machine = WatcherStateMachine<Object>()
         var action = machine.start()
-        let restarts = Counter(label: "airlock_watch_restarts_total", dimensions: [("resource", Object.qualifiedPlural)])
+        let restarts = Counter(
+            label: "airlock_watch_restarts_total", dimensions: [("resource", Object.qualifiedPlural)])
         while !Task.isCancelled {
             switch action {
             case .list(let token):
@@ -58,9 +59,11 @@ public final class Informer<Object: KubeResource>: Sendable {
                     let page = try await client.list(
                         Object.self, namespace: namespace,
                         options: ListOptions(
-                            labelSelector: labelSelector, fieldSelector: fieldSelector, limit: pageSize, continue: token))
+                            labelSelector: labelSelector, fieldSelector: fieldSelector, limit: pageSize, continue: token
+                        ))
                     action = machine.listPageReceived(
-                        page.items, resourceVersion: page.metadata.resourceVersion ?? "", continue: page.metadata.continue)
+                        page.items, resourceVersion: page.metadata.resourceVersion ?? "",
+                        continue: page.metadata.continue)
                 } catch {
                     if Task.isCancelled { return }
                     logger.warning("list failed: \(error)")

@@ -29,7 +29,9 @@ struct Demo: AsyncParsableCommand {
         let logger = Logger(label: "airlock")
         say("Starting a local kube-apiserver + etcd (binaries: hack/kube-assets.sh or KUBEBUILDER_ASSETS)...")
         let plane = try await TestControlPlane.start()
-        say("API server \(plane.server.absoluteString) ready in \(plane.startDuration); admin kubeconfig: \(plane.kubeconfigPath)")
+        say(
+            "API server \(plane.server.absoluteString) ready in \(plane.startDuration); admin kubeconfig: \(plane.kubeconfigPath)"
+        )
         do {
             try await runAirlock(plane: plane, logger: logger)
         } catch {
@@ -66,7 +68,9 @@ struct Demo: AsyncParsableCommand {
             do {
                 try await DemoScenario(plane: plane).run()
                 let chain = try AuditLog.verify(path: auditFile)
-                say("Audit trail: \(chain.count) hash-chained entries in \(auditFile) (check: swift run airlock audit verify \(auditFile))")
+                say(
+                    "Audit trail: \(chain.count) hash-chained entries in \(auditFile) (check: swift run airlock audit verify \(auditFile))"
+                )
                 say("Metrics: http://127.0.0.1:\(metricsPort)/metrics")
             } catch {
                 say("The walk-through failed: \(error)")
@@ -74,7 +78,9 @@ struct Demo: AsyncParsableCommand {
             if exitAfter {
                 await shutDown()
             } else {
-                say("Airlock keeps running. Try: kubectl --kubeconfig \(plane.kubeconfigPath) get areq -A  (Ctrl-C to stop)")
+                say(
+                    "Airlock keeps running. Try: kubectl --kubeconfig \(plane.kubeconfigPath) get areq -A  (Ctrl-C to stop)"
+                )
             }
         }
     }
@@ -95,18 +101,36 @@ struct DemoScenario {
         let agent = try plane.client(as: "alice")
         let reviewer = try plane.client(as: "bob")
         _ = try await admin.create(Namespace(name: "shop"))
-        _ = try await admin.create(ConfigMap(metadata: ObjectMeta(name: "checkout", namespace: "shop"), data: ["mode": "live"]))
+        _ = try await admin.create(
+            ConfigMap(metadata: ObjectMeta(name: "checkout", namespace: "shop"), data: ["mode": "live"]))
         for (name, rules) in [
-            ("agent", [PolicyRule(apiGroups: ["airlock.dev"], resources: ["actionrequests", "actionreviews"], verbs: ["create", "get", "list"])]),
-            ("reviewer", [PolicyRule(apiGroups: ["airlock.dev"], resources: ["actionrequests"], verbs: ["get", "list", "approve"]),
-                PolicyRule(apiGroups: ["airlock.dev"], resources: ["actionreviews"], verbs: ["create"])]),
+            (
+                "agent",
+                [
+                    PolicyRule(
+                        apiGroups: ["airlock.dev"], resources: ["actionrequests", "actionreviews"],
+                        verbs: ["create", "get", "list"])
+                ]
+            ),
+            (
+                "reviewer",
+                [
+                    PolicyRule(
+                        apiGroups: ["airlock.dev"], resources: ["actionrequests"], verbs: ["get", "list", "approve"]),
+                    PolicyRule(apiGroups: ["airlock.dev"], resources: ["actionreviews"], verbs: ["create"]),
+                ]
+            ),
         ] {
             _ = try await admin.create(ClusterRole(metadata: ObjectMeta(name: "demo-\(name)"), rules: rules))
         }
         _ = try await admin.create(
-            ClusterRoleBinding(metadata: ObjectMeta(name: "demo-agent"), subjects: [.user("alice")], roleRef: RoleRef(kind: "ClusterRole", name: "demo-agent")))
+            ClusterRoleBinding(
+                metadata: ObjectMeta(name: "demo-agent"), subjects: [.user("alice")],
+                roleRef: RoleRef(kind: "ClusterRole", name: "demo-agent")))
         _ = try await admin.create(
-            ClusterRoleBinding(metadata: ObjectMeta(name: "demo-reviewer"), subjects: [.group("reviewers")], roleRef: RoleRef(kind: "ClusterRole", name: "demo-reviewer")))
+            ClusterRoleBinding(
+                metadata: ObjectMeta(name: "demo-reviewer"), subjects: [.group("reviewers")],
+                roleRef: RoleRef(kind: "ClusterRole", name: "demo-reviewer")))
         _ = try await admin.create(
             ApprovalPolicy(
                 metadata: ObjectMeta(name: "reads-are-fine"),
@@ -120,15 +144,20 @@ struct DemoScenario {
                     match: PolicyMatch(verbs: ["delete"]), decision: .requireApproval,
                     approvals: ApprovalRequirement(required: 1, reviewers: ReviewerSet(groups: ["reviewers"])),
                     maxDuration: try KubeDuration(parsing: "30m"))))
-        say("Policies: 'reads-are-fine' (AutoApprove get configmaps), 'deletes-need-a-reviewer' (1 approval from group reviewers).")
+        say(
+            "Policies: 'reads-are-fine' (AutoApprove get configmaps), 'deletes-need-a-reviewer' (1 approval from group reviewers)."
+        )
 
         say("alice (an agent) asks to read ConfigMap shop/checkout for 10m, claiming to be 'root' in spec.requester...")
         let read = try await agent.create(
-            request("read-checkout", reason: "inspect checkout config", verbs: ["get"], duration: "10m",
+            request(
+                "read-checkout", reason: "inspect checkout config", verbs: ["get"], duration: "10m",
                 forgedRequester: Identity(username: "root", groups: ["system:masters"])))
         say("  the webhook stamped the real requester: \(read.spec.requester?.username ?? "?") (signed)")
         let granted = try await waitForPhase(agent, "read-checkout", .granted)
-        say("  \(granted.status?.phase?.rawValue ?? "?"): \(granted.status?.conditions?[type: "Granted"]?.message ?? "")")
+        say(
+            "  \(granted.status?.phase?.rawValue ?? "?"): \(granted.status?.conditions?[type: "Granted"]?.message ?? "")"
+        )
         let secretName = granted.status?.credentialSecretName ?? ""
         let secret = try await agent.get(Secret.self, name: secretName, namespace: "shop")
         let token = String(decoding: secret.data?["token"] ?? Data(), as: UTF8.self)
@@ -144,19 +173,24 @@ struct DemoScenario {
         }
 
         say("alice asks to delete ConfigMap shop/checkout for 5m...")
-        _ = try await agent.create(request("delete-checkout", reason: "rotate checkout config", verbs: ["delete"], duration: "5m"))
+        _ = try await agent.create(
+            request("delete-checkout", reason: "rotate checkout config", verbs: ["delete"], duration: "5m"))
         let pending = try await waitForPhase(agent, "delete-checkout", .pending)
         say("  Pending: \(pending.status?.decision?.message ?? "")")
         _ = try await agent.create(review("delete-checkout", by: "alice-self", decision: .approve))
         try await waitFor(agent, "delete-checkout") { $0.status?.reviews?.contains { !$0.counted } == true }
         let rejected = try await agent.get(ActionRequest.self, name: "delete-checkout", namespace: "shop")
-        say("  alice approving her own request is recorded and rejected: \(rejected.status?.reviews?.first?.rejectedReason ?? "")")
+        say(
+            "  alice approving her own request is recorded and rejected: \(rejected.status?.reviews?.first?.rejectedReason ?? "")"
+        )
         _ = try await reviewer.create(review("delete-checkout", by: "bob", decision: .approve, duration: "2m"))
         let approved = try await waitForPhase(agent, "delete-checkout", .granted)
         say("  bob approved for 2m: \(approved.status?.conditions?[type: "Granted"]?.message ?? "")")
         _ = try await agent.create(review("delete-checkout", by: "alice", decision: .revoke))
         let revoked = try await waitForPhase(agent, "delete-checkout", .revoked)
-        say("  alice released it early: \(revoked.status?.conditions?[type: "Revoked"]?.message ?? ""); its grants are gone")
+        say(
+            "  alice released it early: \(revoked.status?.conditions?[type: "Revoked"]?.message ?? ""); its grants are gone"
+        )
         say("Walk-through done.")
     }
 
@@ -167,11 +201,17 @@ struct DemoScenario {
             metadata: ObjectMeta(name: name, namespace: "shop"),
             spec: ActionRequestSpec(
                 reason: reason, duration: try KubeDuration(parsing: duration),
-                permissions: [PermissionRule(namespace: "shop", apiGroups: [""], resources: ["configmaps"], verbs: verbs, resourceNames: ["checkout"])],
+                permissions: [
+                    PermissionRule(
+                        namespace: "shop", apiGroups: [""], resources: ["configmaps"], verbs: verbs,
+                        resourceNames: ["checkout"])
+                ],
                 requester: forgedRequester))
     }
 
-    private func review(_ request: String, by name: String, decision: ReviewDecision, duration: String? = nil) throws -> ActionReview {
+    private func review(
+        _ request: String, by name: String, decision: ReviewDecision, duration: String? = nil
+    ) throws -> ActionReview {
         ActionReview(
             metadata: ObjectMeta(name: "\(request)-\(name)-\(decision.rawValue.lowercased())", namespace: "shop"),
             spec: ActionReviewSpec(
@@ -179,12 +219,16 @@ struct DemoScenario {
                 comment: "demo"))
     }
 
-    private func waitForPhase(_ client: KubernetesClient, _ name: String, _ phase: ActionRequestPhase) async throws -> ActionRequest {
+    private func waitForPhase(
+        _ client: KubernetesClient, _ name: String, _ phase: ActionRequestPhase
+    ) async throws -> ActionRequest {
         try await waitFor(client, name) { $0.status?.phase == phase }
         return try await client.get(ActionRequest.self, name: name, namespace: "shop")
     }
 
-    private func waitFor(_ client: KubernetesClient, _ name: String, _ condition: @escaping (ActionRequest) -> Bool) async throws {
+    private func waitFor(
+        _ client: KubernetesClient, _ name: String, _ condition: @escaping (ActionRequest) -> Bool
+    ) async throws {
         try await eventually("\(name)", timeout: .seconds(30), interval: .milliseconds(50)) {
             condition(try await client.get(ActionRequest.self, name: name, namespace: "shop"))
         }

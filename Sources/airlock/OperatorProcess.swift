@@ -52,7 +52,9 @@ struct OperatorProcess {
                 configuration: .init(
                     namespace: options.namespace,
                     policy: webhookPolicy
-                        ?? .service(namespace: options.namespace, extraDNSNames: options.webhookDNSName, ipAddresses: options.webhookIP)),
+                        ?? .service(
+                            namespace: options.namespace, extraDNSNames: options.webhookDNSName,
+                            ipAddresses: options.webhookIP)),
                 logger: logger)
             certificates = try await manager.bootstrap()
             services.append(manager)
@@ -97,7 +99,9 @@ struct OperatorProcess {
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
                     + [.init(service: readiness, successTerminationBehavior: .ignore)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("airlock controller starting", metadata: ["namespace": "\(options.namespace)", "identity": "\(options.username)"])
+        logger.info(
+            "airlock controller starting",
+            metadata: ["namespace": "\(options.namespace)", "identity": "\(options.username)"])
         group.withLock { $0 = serviceGroup }
         try await serviceGroup.run()
         logger.info("airlock controller stopped")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KubeClient
 import Logging
 
@@ -36,5 +37,3 @@ struct LogOptions: ParsableArguments {
 
 extension LogFormat: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-import Foundation

@@ -16,7 +16,8 @@ let lifecycleSigner = try! IdentitySigner(key: IdentitySigner.randomKey())
 
 /// Loads the objects of a multi-document YAML manifest of the repository.
 func manifestObjects(_ relativePath: String) throws -> [JSONValue] {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     let text = try String(contentsOf: root.appendingPathComponent(relativePath), encoding: .utf8)
     return try Yams.load_all(yaml: text).map { document in
         let data = try JSONSerialization.data(withJSONObject: document)
@@ -42,7 +43,8 @@ struct LifecycleFixture {
         let target = try await plane.makeNamespace(prefix: prefix + "-target")
         let airlock = try makeOperator(plane: plane, namespace: namespace, sweepInterval: sweepInterval)
         let running = Task { await airlock.run() }
-        return LifecycleFixture(plane: plane, admin: admin, namespace: namespace, target: target, airlock: airlock, running: running)
+        return LifecycleFixture(
+            plane: plane, admin: admin, namespace: namespace, target: target, airlock: airlock, running: running)
     }
 
     /// A controller for `namespace` only: tests of other suites run in parallel on the same
@@ -95,10 +97,13 @@ struct LifecycleFixture {
         let spec = ActionRequestSpec(
             reason: "test \(name)", duration: try KubeDuration(parsing: duration),
             permissions: permissions ?? [
-                PermissionRule(namespace: target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNames: ["cm1"])
+                PermissionRule(
+                    namespace: target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"],
+                    resourceNames: ["cm1"])
             ], roleRef: roleRef)
         let request = ActionRequest(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec)
-        let stamped = lifecycleSigner.stamp(request, requester: Identity(username: user, uid: "uid-\(user)", groups: groups))
+        let stamped = lifecycleSigner.stamp(
+            request, requester: Identity(username: user, uid: "uid-\(user)", groups: groups))
         return try await admin.create(stamped)
     }
 
@@ -112,9 +117,11 @@ struct LifecycleFixture {
             request: request, decision: decision, duration: try duration.map { try KubeDuration(parsing: $0) },
             comment: "\(user) says \(decision.rawValue)")
         let review = ActionReview(
-            metadata: ObjectMeta(name: name ?? "\(request)-\(user)-\(decision.rawValue.lowercased())", namespace: namespace),
+            metadata: ObjectMeta(
+                name: name ?? "\(request)-\(user)-\(decision.rawValue.lowercased())", namespace: namespace),
             spec: spec)
-        return try await admin.create(lifecycleSigner.stamp(review, reviewer: Identity(username: user, uid: "uid-\(user)", groups: groups)))
+        return try await admin.create(
+            lifecycleSigner.stamp(review, reviewer: Identity(username: user, uid: "uid-\(user)", groups: groups)))
     }
 
     func policy(_ suffix: String, _ spec: ApprovalPolicySpec) async throws {
@@ -141,7 +148,9 @@ struct LifecycleFixture {
 
     /// Waits for the request to reach `phase` and returns it.
     @discardableResult
-    func waitFor(_ name: String, _ phase: ActionRequestPhase, timeout: Duration = .seconds(20)) async throws -> ActionRequest {
+    func waitFor(
+        _ name: String, _ phase: ActionRequestPhase, timeout: Duration = .seconds(20)
+    ) async throws -> ActionRequest {
         try await eventuallyValue("\(name) to be \(phase.rawValue)", timeout: timeout, interval: .milliseconds(50)) {
             let request = try await get(name)
             return request.status?.phase == phase ? request : nil
@@ -166,7 +175,9 @@ struct LifecycleFixture {
 }
 
 /// May the client do `verb` on `resource` (named `name`) in `namespace`?
-func canI(_ client: KubernetesClient, _ verb: String, _ resource: String, name: String? = nil, namespace: String) async throws -> Bool {
+func canI(
+    _ client: KubernetesClient, _ verb: String, _ resource: String, name: String? = nil, namespace: String
+) async throws -> Bool {
     let review = SelfSubjectAccessReview(
         resourceAttributes: ResourceAttributes(namespace: namespace, verb: verb, resource: resource, name: name))
     return try await client.create(review).status?.allowed ?? false

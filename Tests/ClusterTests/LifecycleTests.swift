@@ -14,9 +14,11 @@ import Testing
     @Test func autoApprovedGrantIsExactThenExpiresAndTheTokenDies() async throws {
         let fixture = try await LifecycleFixture.start("auto")
         defer { fixture.running.cancel() }
-        try await fixture.policy("auto", ApprovalPolicySpec(decision: .autoApprove, maxDuration: try KubeDuration(parsing: "1h")))
+        try await fixture.policy(
+            "auto", ApprovalPolicySpec(decision: .autoApprove, maxDuration: try KubeDuration(parsing: "1h")))
         for name in ["cm1", "cm2"] {
-            _ = try await fixture.admin.create(ConfigMap(metadata: ObjectMeta(name: name, namespace: fixture.target), data: ["k": name]))
+            _ = try await fixture.admin.create(
+                ConfigMap(metadata: ObjectMeta(name: name, namespace: fixture.target), data: ["k": name]))
         }
         try await fixture.request("read-cm1", by: "alice", groups: ["dev"], duration: "15s")
         let granted = try await fixture.waitFor("read-cm1", .granted)
@@ -82,7 +84,8 @@ import Testing
         try await fixture.policy(
             "two",
             ApprovalPolicySpec(
-                decision: .requireApproval, approvals: ApprovalRequirement(required: 2), maxDuration: try KubeDuration(parsing: "1h")))
+                decision: .requireApproval, approvals: ApprovalRequirement(required: 2),
+                maxDuration: try KubeDuration(parsing: "1h")))
         try await fixture.request("two", by: "bob", groups: ["reviewers"])
         let pending = try await fixture.waitFor("two", .pending)
         #expect(pending.status?.decision?.requiredApprovals == 2)
@@ -101,14 +104,17 @@ import Testing
         // A reviewer without the approve verb is ignored.
         try await fixture.review("two", by: "dave", decision: .approve)
         try await eventually("dave rejected") {
-            try await fixture.get("two").status?.reviews?.contains { $0.reviewer == "dave" && $0.rejectedReason?.hasPrefix("NotAuthorized") == true } == true
+            try await fixture.get("two").status?.reviews?.contains {
+                $0.reviewer == "dave" && $0.rejectedReason?.hasPrefix("NotAuthorized") == true
+            } == true
         }
         #expect(try await fixture.get("two").status?.phase == .pending)
         // The second distinct authorized approval grants.
         try await fixture.plane.withClient(token: try fixture.plane.token(for: "admin")) { admin in
             _ = try await admin.create(
                 RoleBinding(
-                    metadata: ObjectMeta(name: "alice-approves", namespace: fixture.namespace), subjects: [.user("alice")],
+                    metadata: ObjectMeta(name: "alice-approves", namespace: fixture.namespace),
+                    subjects: [.user("alice")],
                     roleRef: RoleRef(kind: "Role", name: "approvers")))
         }
         try await fixture.review("two", by: "alice", groups: ["dev"], decision: .approve)
@@ -177,16 +183,23 @@ import Testing
             permissions: [PermissionRule(namespace: fixture.target, apiGroups: [""], resources: ["*"], verbs: ["get"])])
         let wildcard = try await fixture.waitFor("wildcard", .denied)
         #expect(wildcard.status?.conditions?[type: "Denied"]?.reason == "Wildcard")
-        try await fixture.request("admin", by: "alice", roleRef: TargetRoleRef(kind: .clusterRole, name: "cluster-admin", namespace: nil))
-        #expect(try await fixture.waitFor("admin", .denied).status?.conditions?[type: "Denied"]?.reason == "ClusterAdmin")
+        try await fixture.request(
+            "admin", by: "alice", roleRef: TargetRoleRef(kind: .clusterRole, name: "cluster-admin", namespace: nil))
+        #expect(
+            try await fixture.waitFor("admin", .denied).status?.conditions?[type: "Denied"]?.reason == "ClusterAdmin")
         try await fixture.request("long", by: "alice", duration: "48h")
-        #expect(try await fixture.waitFor("long", .denied).status?.conditions?[type: "Denied"]?.reason == "DurationAboveHardCap")
+        #expect(
+            try await fixture.waitFor("long", .denied).status?.conditions?[type: "Denied"]?.reason
+                == "DurationAboveHardCap")
         // Written without the webhook: a forged requester is never acted on.
         let forged = ActionRequest(
             metadata: ObjectMeta(name: "forged", namespace: fixture.namespace),
             spec: ActionRequestSpec(
                 reason: "forged", duration: try KubeDuration(parsing: "5m"),
-                permissions: [PermissionRule(namespace: fixture.target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"])],
+                permissions: [
+                    PermissionRule(
+                        namespace: fixture.target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"])
+                ],
                 requester: Identity(username: "alice", signature: "v1.0.AAAA")))
         _ = try await fixture.admin.create(forged)
         let untrusted = try await fixture.waitFor("forged", .denied)
@@ -226,7 +239,8 @@ import Testing
         await fixture.stop()
         // While it is down, one request expires and the other disappears (finalizer forced off).
         _ = try await fixture.admin.patch(
-            ActionRequest.self, name: "orphan", namespace: fixture.namespace, patch: .merge(["metadata": ["finalizers": nil]]))
+            ActionRequest.self, name: "orphan", namespace: fixture.namespace,
+            patch: .merge(["metadata": ["finalizers": nil]]))
         try await fixture.admin.delete(ActionRequest.self, name: "orphan", namespace: fixture.namespace)
         try await eventually("short request past its expiry", timeout: .seconds(10)) {
             Date() > (short.status?.expiresAt ?? .distantFuture)

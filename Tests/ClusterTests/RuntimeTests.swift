@@ -39,7 +39,8 @@ func makeStampController(
 ) -> (Controller<ConfigMap>, StampReconciler) {
     let logger = Logger(label: "test.\(name)")
     let reconciler = StampReconciler(client: client)
-    let informer = Informer(client: client, ConfigMap.self, namespace: namespace, labelSelector: "sample", logger: logger)
+    let informer = Informer(
+        client: client, ConfigMap.self, namespace: namespace, labelSelector: "sample", logger: logger)
     reconciler.store.withLock { $0 = informer.store }
     let controller = Controller(name: name, primary: informer, reconciler: reconciler, workers: 2, logger: logger)
     return (controller, reconciler)
@@ -71,7 +72,8 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
         _ = try await client.patch(ConfigMap.self, name: "a", namespace: namespace, patch: .merge(["data": ["v": "y"]]))
         try await eventually("updated object re-stamped") { try await stamp(client, namespace, "a") == "y" }
         // Unlabelled objects are not watched.
-        _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "other", namespace: namespace), data: ["v": "z"]))
+        _ = try await client.create(
+            ConfigMap(metadata: ObjectMeta(name: "other", namespace: namespace), data: ["v": "z"]))
         try await client.delete(ConfigMap.self, name: "a", namespace: namespace)
         try await eventually("deletion reconciled") {
             reconciler.missing.withLock { $0.contains(ObjectKey(namespace: namespace, name: "a")) }
@@ -84,7 +86,8 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
         // A control plane of its own: restarting the shared one would break other tests.
         let plane = try await TestControlPlane.start()
         do {
-            let client = try KubernetesClient(configuration: try plane.clientConfiguration(as: plane.configuration.adminUser))
+            let client = try KubernetesClient(
+                configuration: try plane.clientConfiguration(as: plane.configuration.adminUser))
             let namespace = try await plane.makeNamespace(prefix: "restart")
             let (controller, reconciler) = makeStampController(client: client, namespace: namespace)
             let manager = ControllerManager(controllers: [controller], elector: nil, logger: Logger(label: "test"))
@@ -107,7 +110,9 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
             try await eventually("changes after the restart reconciled", timeout: .seconds(60)) {
                 let keep = try await stamp(client, namespace, "keep")
                 let new = try await stamp(client, namespace, "new")
-                let dropSeen = reconciler.missing.withLock { $0.contains(ObjectKey(namespace: namespace, name: "drop")) }
+                let dropSeen = reconciler.missing.withLock {
+                    $0.contains(ObjectKey(namespace: namespace, name: "drop"))
+                }
                 return keep == "2" && new == "3" && dropSeen
             }
             #expect(controller.primary.store.get(name: "drop", namespace: namespace) == nil)
@@ -131,9 +136,13 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
         // Pretend a stale cache: it holds an object the server no longer has.
         writer.apply(.event(.added(sampleMap(namespace, "ghost", "0"))))
         _ = try await client.create(sampleMap(namespace, "real", "1"))
-        let list = try await client.listAll(ConfigMap.self, namespace: namespace, options: ListOptions(labelSelector: "sample"))
+        let list = try await client.listAll(
+            ConfigMap.self, namespace: namespace, options: ListOptions(labelSelector: "sample"))
         let changes = writer.replace(with: list.items)
-        #expect(changes.contains { if case .deleted(let map) = $0 { return map.metadata.name == "ghost" } else { return false } })
+        #expect(
+            changes.contains {
+                if case .deleted(let map) = $0 { return map.metadata.name == "ghost" } else { return false }
+            })
         #expect(writer.store.get(name: "real", namespace: namespace) != nil)
         #expect(writer.store.get(name: "ghost", namespace: namespace) == nil)
     }
@@ -143,17 +152,25 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
         let admin = plane.adminClient
         let namespace = try await plane.makeNamespace(prefix: "leader")
         // Clients of their own, so the first one can "crash" (its connections cut).
-        let clientA = try KubernetesClient(configuration: try plane.clientConfiguration(as: plane.configuration.adminUser))
-        let clientB = try KubernetesClient(configuration: try plane.clientConfiguration(as: plane.configuration.adminUser))
-        func candidate(_ client: KubernetesClient, _ identity: String) -> (ControllerManager, StampReconciler, LeaderElector) {
-            let (controller, reconciler) = makeStampController(client: client, namespace: namespace, name: "stamper-\(identity)")
+        let clientA = try KubernetesClient(
+            configuration: try plane.clientConfiguration(as: plane.configuration.adminUser))
+        let clientB = try KubernetesClient(
+            configuration: try plane.clientConfiguration(as: plane.configuration.adminUser))
+        func candidate(
+            _ client: KubernetesClient, _ identity: String
+        ) -> (ControllerManager, StampReconciler, LeaderElector) {
+            let (controller, reconciler) = makeStampController(
+                client: client, namespace: namespace, name: "stamper-\(identity)")
             let elector = LeaderElector(
                 client: client,
                 configuration: LeaderElectionConfiguration(
                     leaseName: "stamper", namespace: namespace, identity: identity, leaseDuration: .seconds(4),
                     renewDeadline: .seconds(3), retryPeriod: .milliseconds(500)),
                 logger: Logger(label: "test.elector.\(identity)"))
-            return (ControllerManager(controllers: [controller], elector: elector, logger: Logger(label: "test")), reconciler, elector)
+            return (
+                ControllerManager(controllers: [controller], elector: elector, logger: Logger(label: "test")),
+                reconciler, elector
+            )
         }
         let (managerA, reconcilerA, electorA) = candidate(clientA, "a")
         let runningA = Task { await managerA.run() }
