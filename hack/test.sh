@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 KUBEBUILDER_ASSETS="$(bash hack/kube-assets.sh | tail -n 1)"
 export KUBEBUILDER_ASSETS
 echo "[test] control plane binaries: $KUBEBUILDER_ASSETS"
-exec swift test "$@"
+# Build every product first: a test runs the `airlock` executable itself.
+swift build --build-tests
+exec swift test --skip-build "$@"

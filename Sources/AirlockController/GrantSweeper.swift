@@ -5,6 +5,7 @@ import KubeCore
 import KubeRuntime
 import Logging
 import Metrics
+import Synchronization
 
 /// The backstop that keeps grants from outliving a controller crash: at start and every
 /// `interval` it lists every managed object cluster-wide and deletes those whose expiry has
@@ -21,6 +22,7 @@ public final class GrantSweeper: ManagedController {
     private let logger: Logger
     private let revoker: GrantRevoker
     private let swept = Counter(label: "airlock_sweeper_deleted_total")
+    private let loop = Mutex<Task<Void, Never>?>(nil)
 
     public init(
         client: KubernetesClient, requests: Store<ActionRequest>, requestNamespace: String? = nil,
@@ -41,9 +43,23 @@ public final class GrantSweeper: ManagedController {
 
     public var hasSynced: Bool { true }
     public func runInformers() async {}
-    public func stopIntake() async {}
+
+    /// Ends the sweep loop (a sweep in progress is cancelled; the next leader sweeps at start).
+    public func stopIntake() async {
+        loop.withLock { $0?.cancel() }
+    }
 
     public func runWorkers() async {
+        let task = Task { await sweepLoop() }
+        loop.withLock { $0 = task }
+        await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    private func sweepLoop() async {
         do { try await requests.waitUntilSynced() } catch { return }
         while !Task.isCancelled {
             do {
