@@ -1,0 +1,78 @@
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import KubeTesting
+import Logging
+import Testing
+
+@Suite struct RuntimeExtrasTests {
+    @Test func repeatedEventsAreAggregatedIntoASeries() async throws {
+        let plane = try await TestControlPlane.shared()
+        let admin = plane.adminClient
+        let namespace = try await plane.makeNamespace(prefix: "events")
+        let map = try await admin.create(ConfigMap(metadata: ObjectMeta(name: "c", namespace: namespace)))
+        let recorder = EventRecorder(
+            client: admin, controller: "airlock.dev/test", instance: "i-1", logger: Logger(label: "test"))
+        let sending = Task { await recorder.run() }
+        for _ in 0..<3 {
+            recorder.record(map, type: .normal, reason: "Stamped", action: "Stamp", note: "stamped once more")
+        }
+        recorder.record(
+            map, type: .warning, reason: "Broken", action: "Check", note: String(repeating: "x", count: 5000))
+        recorder.finish()
+        await sending.value
+
+        let events = try await admin.list(Event.self, namespace: namespace).items
+        #expect(events.count == 2)
+        let stamped = try #require(events.first { $0.reason == "Stamped" })
+        #expect(stamped.series?.count == 3)
+        #expect(stamped.regarding.name == "c")
+        #expect(stamped.regarding.uid == map.metadata.uid)
+        #expect(stamped.reportingController == "airlock.dev/test")
+        let broken = try #require(events.first { $0.reason == "Broken" })
+        #expect(broken.type == "Warning")
+        #expect((broken.note?.utf8.count ?? 0) <= 1024)
+    }
+
+    /// Watches of ServiceAccounts the API server is serving now (its `apiserver_longrunning_gauge`).
+    /// No other test watches ServiceAccounts.
+    static func openServiceAccountWatches(_ admin: KubernetesClient) async throws -> Int {
+        let text = String(
+            decoding: try await admin.raw(KubeRequest(method: .get, path: "/metrics")).body, as: UTF8.self)
+        return text.split(separator: "\n")
+            .filter {
+                $0.hasPrefix("apiserver_longrunning_gauge{") && $0.contains(#"resource="serviceaccounts""#)
+                    && $0.contains(#"verb="WATCH""#)
+            }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            .reduce(0) { $0 + Int($1) }
+    }
+
+    @Test func cancelledWatchesDoNotLeakConnections() async throws {
+        let plane = try await TestControlPlane.shared()
+        let admin = plane.adminClient
+        let namespace = try await plane.makeNamespace(prefix: "leak")
+        let client = try KubernetesClient(
+            configuration: try plane.clientConfiguration(as: plane.configuration.adminUser))
+        let baseline = try await Self.openServiceAccountWatches(admin)
+        // Ten consumers hold their watches open: the server counts them.
+        var consumers: [Task<Void, any Error>] = []
+        for _ in 0..<10 {
+            let stream = try await client.watch(ServiceAccount.self, namespace: namespace)
+            consumers.append(Task { for try await _ in stream {} })
+        }
+        try await eventually("ten watches open on the server") {
+            try await Self.openServiceAccountWatches(admin) == baseline + 10
+        }
+        // Cancelling the consumers ends the requests: the server sees them go.
+        for consumer in consumers { consumer.cancel() }
+        for consumer in consumers { _ = await consumer.result }
+        // And a stream whose iterator is simply dropped.
+        _ = try await client.watch(ServiceAccount.self, namespace: namespace)
+        try await eventually("watches closed on the server", timeout: .seconds(15)) {
+            try await Self.openServiceAccountWatches(admin) == baseline
+        }
+        try await client.shutdown()
+    }
+}
