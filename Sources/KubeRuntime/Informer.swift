@@ -23,12 +23,15 @@ public final class Informer<Object: KubeResource>: Sendable {
     private let pageSize: Int
     private let logger: Logger
     private let handlers = Mutex<[Handler]>([])
+    private let sleep: @Sendable (Duration) async throws -> Void
 
     /// An informer over `Object` in `namespace` (nil: all namespaces, or cluster scope).
     public init(
         client: KubernetesClient, _ type: Object.Type = Object.self, namespace: String? = nil,
-        labelSelector: String? = nil, fieldSelector: String? = nil, pageSize: Int = 500, logger: Logger
+        labelSelector: String? = nil, fieldSelector: String? = nil, pageSize: Int = 500,
+        clock: some Clock<Duration> = ContinuousClock(), logger: Logger
     ) {
+        self.sleep = { try await clock.sleep(for: $0) }
         self.writer = StoreWriter()
         self.store = writer.store
         self.client = client
@@ -96,7 +99,7 @@ public final class Informer<Object: KubeResource>: Sendable {
                     action = machine.watchFailed(failure)
                 }
             case .sleep(let delay):
-                do { try await Task.sleep(for: delay) } catch { return }
+                do { try await sleep(delay) } catch { return }
                 action = machine.backoffElapsed()
             }
         }

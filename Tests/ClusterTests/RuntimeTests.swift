@@ -126,8 +126,8 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
         await plane.stop()
     }
 
-    @Test func watchFromExpiredVersionReListsThroughTheInformer() async throws {
-        // The informer's recovery path on 410: a re-list brings a store that missed a
+    @Test func aReListDropsObjectsDeletedWhileDisconnected() async throws {
+        // The recovery path after a 410 or a long disconnect: a re-list brings a store that missed a
         // deletion back in line (the state machine's `.replace`).
         let plane = try await TestControlPlane.shared()
         let client = plane.adminClient
@@ -145,6 +145,41 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
             })
         #expect(writer.store.get(name: "real", namespace: namespace) != nil)
         #expect(writer.store.get(name: "ghost", namespace: namespace) == nil)
+    }
+
+    @Test func aLeaderWhoseLeaseIsTakenStopsReconciling() async throws {
+        let plane = try await TestControlPlane.shared()
+        let admin = plane.adminClient
+        let namespace = try await plane.makeNamespace(prefix: "lost")
+        let (controller, reconciler) = makeStampController(client: admin, namespace: namespace, name: "stamper-lost")
+        let elector = LeaderElector(
+            client: admin,
+            configuration: LeaderElectionConfiguration(
+                leaseName: "lost", namespace: namespace, identity: "a", leaseDuration: .seconds(4),
+                renewDeadline: .seconds(2), retryPeriod: .milliseconds(300)),
+            logger: Logger(label: "test.elector.lost"))
+        let manager = ControllerManager(controllers: [controller], elector: elector, logger: Logger(label: "test"))
+        let running = Task { await manager.run() }
+        defer { running.cancel() }
+        _ = try await admin.create(sampleMap(namespace, "one", "1"))
+        try await eventually("stamped while leading") { try await stamp(admin, namespace, "one") == "1" }
+
+        // Another identity takes the Lease (a partition, a manual takeover): renewals fail.
+        var lease = try await admin.get(Lease.self, name: "lost", namespace: namespace)
+        lease.spec?.holderIdentity = "intruder"
+        lease.spec?.renewTime = Date()
+        lease.spec?.leaseDurationSeconds = 3600
+        _ = try await admin.update(lease)
+        let taken = ContinuousClock.now
+        try await eventually("a stops leading", timeout: .seconds(10)) { await !elector.isLeader }
+        #expect(ContinuousClock.now - taken < .seconds(4), "gave up after \(ContinuousClock.now - taken)")
+
+        // The cache keeps running, the workers do not.
+        let before = reconciler.count
+        _ = try await admin.create(sampleMap(namespace, "two", "2"))
+        try await eventually("cached") { controller.primary.store.get(name: "two", namespace: namespace) != nil }
+        #expect(reconciler.count == before)
+        #expect(try await stamp(admin, namespace, "two") == nil)
     }
 
     @Test func onlyTheLeaderReconcilesAndTheStandbyTakesOver() async throws {
