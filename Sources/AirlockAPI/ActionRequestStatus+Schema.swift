@@ -54,7 +54,7 @@ extension PolicyDecision {
                         + " distinct allowed reviewers approve) or Deny."),
                 "requiredApprovals": .integer(
                     "Distinct approvals needed (with RequireApproval).", minimum: 0, maximum: 100),
-                "maxDuration": .duration("The longest access policy allows; a longer ask is shortened to it."),
+                "maxDuration": .duration("The longest access policy allows; a request asking for longer is denied."),
                 "reason": .string("Machine-readable CamelCase reason for the outcome."),
                 "message": .string("Human-readable explanation of the outcome."),
             ])

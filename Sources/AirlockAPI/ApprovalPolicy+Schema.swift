@@ -33,7 +33,8 @@ extension ApprovalPolicySpec {
                     DecisionOutcome.self,
                     "What happens to matching requests: AutoApprove, RequireApproval or Deny."),
                 "approvals": ApprovalRequirement.schema,
-                "maxDuration": .duration("The longest access the policy allows; longer asks are shortened to it."),
+                "maxDuration": .duration(
+                    "The longest access the policy allows; a request asking for longer is denied (never shortened)."),
                 "pendingTimeout": .duration(
                     "How long a matching request may wait for reviews before it expires unreviewed."),
                 "notify": NotificationTargets.schema,
@@ -49,24 +50,26 @@ extension PolicyMatch {
     /// Schema of `ApprovalPolicy.spec.match`.
     public static var schema: Schema {
         .object(
-            "Which ActionRequests the policy applies to. Every criterion given must hold; an omitted or empty"
-                + " list matches anything, so {} matches every request.",
+            "Which access the policy applies to. A request is split into access items (one verb on one"
+                + " resource in one namespace, or its roleRef); a policy covers an item when every criterion"
+                + " given holds for it (an omitted or empty list matches anything). Deny and RequireApproval"
+                + " policies apply to a request as soon as they cover any of its items; AutoApprove covers only"
+                + " the items it matches, and items no policy covers get the controller's default. The most"
+                + " restrictive result wins.",
             properties: [
                 "requestNamespaces": .strings(
                     "Namespaces the ActionRequest itself is in.", itemDescription: "A namespace name.",
                     maxLength: 63),
                 "requesters": RequesterMatch.schema,
                 "targetNamespaces": .strings(
-                    "Namespaces access is asked in (permissions[].namespace, roleRef.namespace); every target"
-                        + " namespace of the request must be listed.",
+                    "Namespaces access is asked in (permissions[].namespace, roleRef.namespace).",
                     itemDescription: "A namespace name.", maxLength: 63),
                 "resources": .strings(
                     "Resources asked for, as resource (core group) or resource.group, optionally with a"
-                        + " subresource: pods, deployments.apps, pods/exec. Every resource of the request must be"
-                        + " listed.",
+                        + " subresource: pods, deployments.apps, pods/exec.",
                     itemDescription: "A resource."),
                 "verbs": .strings(
-                    "Verbs asked for; every verb of the request must be listed.", itemDescription: "A verb.",
+                    "Verbs asked for.", itemDescription: "A verb.",
                     maxLength: 64),
                 "clusterScope": .boolean(
                     "true: matches requests that ask for cluster-scoped access, and allows them; false: matches"

@@ -8,7 +8,7 @@ public struct PolicyDecision: Codable, Sendable, Hashable {
     public var outcome: DecisionOutcome
     /// Distinct approvals needed (with ``DecisionOutcome/requireApproval``).
     public var requiredApprovals: Int?
-    /// The longest duration policy allows; a longer ask is shortened to it.
+    /// The longest duration policy allows; a request asking for longer is denied.
     public var maxDuration: KubeDuration?
     /// Machine-readable CamelCase reason (`PolicyMatched`, `GuardrailWildcardVerb`, ...).
     public var reason: String?
