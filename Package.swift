@@ -174,7 +174,10 @@ let package = Package(
             dependencies: [
                 "AirlockAdmission", "AirlockIdentity", "AirlockAPI", "KubeCore", "KubeTLS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -183,8 +186,10 @@ let package = Package(
             name: "ClusterTests",
             dependencies: [
                 "KubeClient", "KubeRuntime", "KubeTesting", "AirlockAPI", "AirlockServer",
-                "AirlockAdmission", "AirlockIdentity", "KubeTLS", "AirlockController", "AirlockPolicy",
+                "AirlockAdmission", "AirlockIdentity", "AirlockController", "AirlockPolicy",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -28,7 +28,8 @@ extension AdmissionHandler {
         }
         guard let namespace = request.namespace, !namespace.isEmpty else {
             return Self.badRequest(
-                uid: uid, "malformed AdmissionReview: request.namespace is missing (\(request.kind.kind) is namespaced)")
+                uid: uid, "malformed AdmissionReview: request.namespace is missing (\(request.kind.kind) is namespaced)"
+            )
         }
         let identity = Identity(userInfo: request.userInfo)
 
@@ -88,7 +89,9 @@ extension AdmissionHandler {
         return .failure(DenialResponse(Self.invalid(uid: uid, ["metadata.name or metadata.generateName is required"])))
     }
 
-    private func patchResponse(uid: String, naming: Naming, path: String, identity: Identity?) -> AdmissionReview.Response {
+    private func patchResponse(
+        uid: String, naming: Naming, path: String, identity: Identity?
+    ) -> AdmissionReview.Response {
         do {
             var patch: [JSONPatchOperation] = []
             if naming.generated { patch.append(.add("/metadata/name", .string(naming.name))) }

@@ -48,8 +48,10 @@ extension AdmissionHandler {
             let kindName = kind == .actionRequest ? ActionRequest.kind : ActionReview.kind
             return Self.invalid(
                 uid: uid,
-                ["spec is immutable after creation (changed: \(changed.joined(separator: ", "))); create a new"
-                    + " \(kindName) instead"])
+                [
+                    "spec is immutable after creation (changed: \(changed.joined(separator: ", "))); create a new"
+                        + " \(kindName) instead"
+                ])
         }
         return Self.allow(uid: uid)
     }
@@ -118,8 +120,10 @@ extension AdmissionHandler {
             guard exists else {
                 return Self.invalid(
                     uid: uid,
-                    ["spec.request: ActionRequest \"\(typed.spec.request)\" not found in namespace \"\(namespace)\""
-                        + " (a review must be in the same namespace as its request)"])
+                    [
+                        "spec.request: ActionRequest \"\(typed.spec.request)\" not found in namespace \"\(namespace)\""
+                            + " (a review must be in the same namespace as its request)"
+                    ])
             }
             return Self.allow(uid: uid)
         }

@@ -96,10 +96,14 @@ public struct AdmissionHandler: Sendable {
         } catch {
             let message = "malformed AdmissionReview: \(FieldPath.describe(error))"
             let uid = (try? KubeJSON.decode(JSONValue.self, from: body))?[path: ["request", "uid"]]?.stringValue
-            return answer(AdmissionReview(response: Self.badRequest(uid: uid ?? "", message)), uidKnown: uid?.isEmpty == false)
+            return answer(
+                AdmissionReview(response: Self.badRequest(uid: uid ?? "", message)), uidKnown: uid?.isEmpty == false)
         }
         guard let uid = review.request?.uid, !uid.isEmpty else {
-            return answer(AdmissionReview(response: Self.badRequest(uid: "", "malformed AdmissionReview: request.uid is missing")), uidKnown: false)
+            let missing = review.request == nil ? "request" : "request.uid"
+            return answer(
+                AdmissionReview(response: Self.badRequest(uid: "", "malformed AdmissionReview: \(missing) is missing")),
+                uidKnown: false)
         }
         switch webhook {
         case .mutating: return answer(mutate(review), uidKnown: true)
@@ -113,7 +117,9 @@ public struct AdmissionHandler: Sendable {
             body = try KubeJSON.encode(review)
         } catch {
             // Encoding these plain types cannot fail; answer something valid regardless.
-            body = Data(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"","allowed":false}}"#.utf8)
+            body = Data(
+                #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"","allowed":false}}"#
+                    .utf8)
         }
         return HTTPAnswer(status: uidKnown ? 200 : 400, body: body, review: review)
     }
@@ -214,11 +220,14 @@ public struct AdmissionHandler: Sendable {
     }
 
     private static func decode<T: Decodable>(_ object: JSONValue, raw: (JSONValue) -> [String]) -> Decoded<T> {
-        guard case .object = object else { return .problems(["request.object must be an object"]) }
-        let problems = raw(object)
+        guard case .object(var members) = object else { return .problems(["request.object must be an object"]) }
+        // The API server drops a client's status on CREATE (status subresource) and ignores
+        // it on UPDATE: it is nothing to reject an object for.
+        members.removeValue(forKey: "status")
+        let problems = raw(.object(members))
         guard problems.isEmpty else { return .problems(problems) }
         do {
-            return .object(try object.decode(T.self))
+            return .object(try JSONValue.object(members).decode(T.self))
         } catch {
             return .problems([FieldPath.describe(error)])
         }

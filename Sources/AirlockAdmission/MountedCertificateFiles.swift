@@ -45,7 +45,9 @@ public actor MountedCertificateFiles: Service {
                     return
                 }
                 do {
-                    if try await self.reload() { self.logger.info("serving the renewed certificate from \(self.certificatePath)") }
+                    if try await self.reload() {
+                        self.logger.info("serving the renewed certificate from \(self.certificatePath)")
+                    }
                 } catch {
                     // A kubelet update in progress can show a new certificate with the old
                     // key for a moment; the next read sees both new.

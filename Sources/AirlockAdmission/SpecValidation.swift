@@ -13,7 +13,8 @@ public enum SpecValidation {
     /// the raw object so the message lists what is allowed.
     static func rawProblems(requestObject object: JSONValue) -> [String] {
         var problems = enumProblem(
-            object[path: ["spec", "credential"]], field: "spec.credential", allowed: CredentialMode.allCases.map(\.rawValue))
+            object[path: ["spec", "credential"]], field: "spec.credential",
+            allowed: CredentialMode.allCases.map(\.rawValue))
         problems += enumProblem(
             object[path: ["spec", "roleRef", "kind"]], field: "spec.roleRef.kind",
             allowed: TargetRoleRef.Kind.allCases.map(\.rawValue))
@@ -22,7 +23,8 @@ public enum SpecValidation {
 
     static func rawProblems(reviewObject object: JSONValue) -> [String] {
         enumProblem(
-            object[path: ["spec", "decision"]], field: "spec.decision", allowed: ReviewDecision.allCases.map(\.rawValue))
+            object[path: ["spec", "decision"]], field: "spec.decision", allowed: ReviewDecision.allCases.map(\.rawValue)
+        )
     }
 
     private static func enumProblem(_ value: JSONValue?, field: String, allowed: [String]) -> [String] {
@@ -53,7 +55,8 @@ public enum SpecValidation {
         if let roleRef = spec.roleRef {
             if roleRef.name.isEmpty { problems.append("spec.roleRef.name must not be empty") }
             if let namespace = roleRef.namespace, namespace.isEmpty {
-                problems.append("spec.roleRef.namespace must not be empty (omit it only for a ClusterRole bound cluster-wide)")
+                problems.append(
+                    "spec.roleRef.namespace must not be empty (omit it only for a ClusterRole bound cluster-wide)")
             } else if roleRef.kind == .role && roleRef.namespace == nil {
                 problems.append("spec.roleRef.namespace is required for a Role")
             }

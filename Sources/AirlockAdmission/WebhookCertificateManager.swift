@@ -85,6 +85,15 @@ public actor WebhookCertificateManager: Service {
     public func check(at date: Date? = nil) async throws -> WebhookTLSMaterial {
         let now = date ?? self.now()
         let material = try await renewStoredMaterial(now: now)
+        // The bundle first: it trusts every CA the served certificate may come from, so
+        // the API server never meets a certificate it does not trust yet. A failure to write
+        // it must not stop a renewed certificate from being served, though.
+        var bundleError: (any Error)?
+        do {
+            try await writeBundles(material.caBundleBase64(now: now))
+        } catch {
+            bundleError = error
+        }
         if let store {
             if try store.update(
                 certificatePEM: material.servingCertificatePEM, privateKeyPEM: material.servingPrivateKeyPEM)
@@ -95,7 +104,7 @@ public actor WebhookCertificateManager: Service {
             store = try ServingCertificateStore(
                 certificatePEM: material.servingCertificatePEM, privateKeyPEM: material.servingPrivateKeyPEM)
         }
-        try await writeBundles(material.caBundleBase64(now: now))
+        if let bundleError { throw bundleError }
         return material
     }
 
@@ -112,7 +121,8 @@ public actor WebhookCertificateManager: Service {
                 do {
                     try await self.check()
                 } catch {
-                    self.logger.error("webhook certificate check failed (retrying in \(self.configuration.checkInterval)): \(error)")
+                    self.logger.error(
+                        "webhook certificate check failed (retrying in \(self.configuration.checkInterval)): \(error)")
                 }
             }
         }
@@ -147,7 +157,8 @@ public actor WebhookCertificateManager: Service {
             do {
                 try await write(renewal.material, over: secret)
                 logger.info(
-                    "webhook TLS material in Secret \(namespace)/\(name) renewed: \(renewal.reasons.joined(separator: "; "))")
+                    "webhook TLS material in Secret \(namespace)/\(name) renewed: \(renewal.reasons.joined(separator: "; "))"
+                )
                 return renewal.material
             } catch let error as KubernetesError where error.isConflict || error.isAlreadyExists {
                 logger.debug("Secret \(namespace)/\(name) changed under us (\(error.reason ?? "")); re-reading")
@@ -179,7 +190,9 @@ public actor WebhookCertificateManager: Service {
                     "app.kubernetes.io/name": "airlock", "app.kubernetes.io/component": "admission-webhook",
                     "app.kubernetes.io/managed-by": "airlock",
                 ])
-            metadata.annotations = ["airlock.dev/description": "Self-signed CA and serving certificate of Airlock's admission webhook"]
+            metadata.annotations = [
+                "airlock.dev/description": "Self-signed CA and serving certificate of Airlock's admission webhook"
+            ]
             let secret = Secret(metadata: metadata, type: "kubernetes.io/tls", data: material.secretData)
             _ = try await client.create(secret, namespace: configuration.namespace)
         }
@@ -212,7 +225,8 @@ public actor WebhookCertificateManager: Service {
                 return
             }
             var patch: [JSONPatchOperation] = []
-            for (index, webhook) in (webhooks(configuration) ?? []).enumerated() where webhook.clientConfig.caBundle != bundle {
+            for (index, webhook) in (webhooks(configuration) ?? []).enumerated()
+            where webhook.clientConfig.caBundle != bundle {
                 patch.append(.test("/webhooks/\(index)/name", .string(webhook.name)))
                 patch.append(.add("/webhooks/\(index)/clientConfig/caBundle", .string(bundle)))
             }

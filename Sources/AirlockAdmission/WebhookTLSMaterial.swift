@@ -1,16 +1,16 @@
 import Crypto
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KubeCore
 import KubeTLS
 import X509
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The self-bootstrapped webhook TLS material as it is kept in the Secret
 /// `airlock-webhook-tls` (shared by every replica): the CA (with its key, so any replica can
@@ -32,13 +32,15 @@ public struct WebhookTLSMaterial: Sendable, Equatable {
     public var nextCACertificatePEM: String?
     /// A secret.
     public var nextCAPrivateKeyPEM: String?
+    /// When the next CA was made (it takes over ``WebhookTLSPolicy/caPromotionDelay`` later).
+    public var nextCACreatedAt: Date?
     /// Retired CAs, trusted until they expire (replicas may still serve what they issued).
     public var previousCACertificatePEMs: [String]
 
     public init(
         caCertificatePEM: String, caPrivateKeyPEM: String, servingCertificatePEM: String,
         servingPrivateKeyPEM: String, nextCACertificatePEM: String? = nil, nextCAPrivateKeyPEM: String? = nil,
-        previousCACertificatePEMs: [String] = []
+        nextCACreatedAt: Date? = nil, previousCACertificatePEMs: [String] = []
     ) {
         self.caCertificatePEM = caCertificatePEM
         self.caPrivateKeyPEM = caPrivateKeyPEM
@@ -46,6 +48,7 @@ public struct WebhookTLSMaterial: Sendable, Equatable {
         self.servingPrivateKeyPEM = servingPrivateKeyPEM
         self.nextCACertificatePEM = nextCACertificatePEM
         self.nextCAPrivateKeyPEM = nextCAPrivateKeyPEM
+        self.nextCACreatedAt = nextCACreatedAt
         self.previousCACertificatePEMs = previousCACertificatePEMs
     }
 
@@ -86,6 +89,7 @@ public struct WebhookTLSMaterial: Sendable, Equatable {
         public static let privateKey = "tls.key"
         public static let nextCACertificate = "ca-next.crt"
         public static let nextCAPrivateKey = "ca-next.key"
+        public static let nextCACreatedAt = "ca-next.created-at"
         public static let previousCACertificates = "ca-previous.crt"
     }
 
@@ -110,6 +114,7 @@ public struct WebhookTLSMaterial: Sendable, Equatable {
             servingPrivateKeyPEM: try required(SecretKey.privateKey),
             nextCACertificatePEM: text(SecretKey.nextCACertificate),
             nextCAPrivateKeyPEM: text(SecretKey.nextCAPrivateKey),
+            nextCACreatedAt: text(SecretKey.nextCACreatedAt).flatMap(RFC3339.parse),
             previousCACertificatePEMs: text(SecretKey.previousCACertificates).map(Self.splitPEM) ?? [])
     }
 
@@ -124,6 +129,9 @@ public struct WebhookTLSMaterial: Sendable, Equatable {
         if let next = nextCACertificatePEM, let key = nextCAPrivateKeyPEM {
             data[SecretKey.nextCACertificate] = Data(next.utf8)
             data[SecretKey.nextCAPrivateKey] = Data(key.utf8)
+            if let created = nextCACreatedAt {
+                data[SecretKey.nextCACreatedAt] = Data(RFC3339.format(created).utf8)
+            }
         }
         if !previousCACertificatePEMs.isEmpty {
             data[SecretKey.previousCACertificates] = Data(previousCACertificatePEMs.joined(separator: "\n").utf8)
@@ -152,7 +160,8 @@ extension WebhookTLSMaterial {
 
     /// New material for a fresh installation: a CA and a serving certificate.
     public static func generate(policy: WebhookTLSPolicy, now: Date = Date()) throws -> WebhookTLSMaterial {
-        let ca = try CertificateAuthority.generate(commonName: "airlock-webhook-ca", validity: policy.caValidity, now: now)
+        let ca = try CertificateAuthority.generate(
+            commonName: "airlock-webhook-ca", validity: policy.caValidity, now: now)
         let serving = try issue(from: ca, policy: policy, now: now)
         return WebhookTLSMaterial(
             caCertificatePEM: ca.certificatePEM, caPrivateKeyPEM: ca.privateKeyPEM,
@@ -162,9 +171,10 @@ extension WebhookTLSMaterial {
     /// The material to store after a check at `now`, or nil when nothing needs to change.
     ///
     /// - No material, or a CA that cannot be read: everything new.
-    /// - A next CA exists (made at an earlier check, so already in every bundle): it becomes
+    /// - A next CA made at least `caPromotionDelay` ago (so already in every bundle) becomes
     ///   the CA and issues a new serving certificate; the old CA is retired.
-    /// - The CA has less than `renewalFraction` of its lifetime left: a next CA is made.
+    /// - The CA has less than `renewalFraction` of its lifetime left and there is no next CA
+    ///   yet: a next CA is made.
     /// - The serving certificate has less than `renewalFraction` of its lifetime left, lacks
     ///   a required name, was not issued by the CA, or does not match its key: reissued.
     /// - Retired CAs that expired are dropped.
@@ -197,33 +207,37 @@ extension WebhookTLSMaterial {
         if let nextPEM = material.nextCACertificatePEM, let nextKey = material.nextCAPrivateKeyPEM,
             let nextCA = try? CertificateAuthority(certificatePEM: nextPEM, privateKeyPEM: nextKey)
         {
-            let serving = try issue(from: nextCA, policy: policy, now: now)
-            next.previousCACertificatePEMs =
-                [material.caCertificatePEM.trimmingCharacters(in: .whitespacesAndNewlines)]
-                + next.previousCACertificatePEMs
-            next.caCertificatePEM = nextCA.certificatePEM
-            next.caPrivateKeyPEM = nextCA.privateKeyPEM
+            let since = material.nextCACreatedAt ?? .distantPast
+            if now.timeIntervalSince(since) >= Double(policy.caPromotionDelay.components.seconds) {
+                let serving = try issue(from: nextCA, policy: policy, now: now)
+                next.previousCACertificatePEMs =
+                    [material.caCertificatePEM.trimmingCharacters(in: .whitespacesAndNewlines)]
+                    + next.previousCACertificatePEMs
+                next.caCertificatePEM = nextCA.certificatePEM
+                next.caPrivateKeyPEM = nextCA.privateKeyPEM
+                next.nextCACertificatePEM = nil
+                next.nextCAPrivateKeyPEM = nil
+                next.nextCACreatedAt = nil
+                next.servingCertificatePEM = serving.certificatePEM
+                next.servingPrivateKeyPEM = serving.privateKeyPEM
+                reasons.append("the next CA took over and issued a new serving certificate")
+                return Renewal(material: next, reasons: reasons)
+            }
+        } else if material.nextCACertificatePEM != nil {
             next.nextCACertificatePEM = nil
             next.nextCAPrivateKeyPEM = nil
-            next.servingCertificatePEM = serving.certificatePEM
-            next.servingPrivateKeyPEM = serving.privateKeyPEM
-            reasons.append("the next CA took over and issued a new serving certificate")
-            return Renewal(material: next, reasons: reasons)
-        }
-        if material.nextCACertificatePEM != nil {
-            next.nextCACertificatePEM = nil
-            next.nextCAPrivateKeyPEM = nil
+            next.nextCACreatedAt = nil
             reasons.append("dropped an unusable next CA")
         }
 
-        if nearsExpiry(ca.certificate, fraction: policy.renewalFraction, now: now) {
+        if next.nextCACertificatePEM == nil, nearsExpiry(ca.certificate, fraction: policy.renewalFraction, now: now) {
             let nextCA = try CertificateAuthority.generate(
                 commonName: "airlock-webhook-ca", validity: policy.caValidity, now: now)
             next.nextCACertificatePEM = nextCA.certificatePEM
             next.nextCAPrivateKeyPEM = nextCA.privateKeyPEM
+            next.nextCACreatedAt = now
             reasons.append("the CA nears expiry (\(ca.certificate.notValidAfter)); made the next CA")
         }
-
         if let problem = servingProblem(material, ca: ca, policy: policy, now: now) {
             let serving = try issue(from: ca, policy: policy, now: now)
             next.servingCertificatePEM = serving.certificatePEM

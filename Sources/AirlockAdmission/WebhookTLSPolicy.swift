@@ -12,16 +12,21 @@ public struct WebhookTLSPolicy: Sendable, Equatable {
     public var servingValidity: Duration
     /// A certificate is renewed once less than this fraction of its lifetime remains.
     public var renewalFraction: Double
+    /// How long a next CA sits in the bundle before it issues the served certificate, so
+    /// every API server has seen the bundle that trusts it.
+    public var caPromotionDelay: Duration
 
     public init(
         dnsNames: [String], ipAddresses: [String] = [], caValidity: Duration = .seconds(5 * 365 * 24 * 3600),
-        servingValidity: Duration = .seconds(90 * 24 * 3600), renewalFraction: Double = 1.0 / 3.0
+        servingValidity: Duration = .seconds(90 * 24 * 3600), renewalFraction: Double = 1.0 / 3.0,
+        caPromotionDelay: Duration = .seconds(600)
     ) {
         self.dnsNames = dnsNames
         self.ipAddresses = ipAddresses
         self.caValidity = caValidity
         self.servingValidity = servingValidity
         self.renewalFraction = renewalFraction
+        self.caPromotionDelay = caPromotionDelay
     }
 
     /// The names of the Service `service` in `namespace` (`airlock-webhook.airlock-system.svc`

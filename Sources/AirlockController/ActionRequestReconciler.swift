@@ -129,6 +129,19 @@ public final class ActionRequestReconciler: Reconciler {
             await record(request, event: "denied", outcome: "Denied", reason: "UntrustedIdentity: \(verification)")
             return .done
         }
+        // A request that could never be granted (spec.subject naming someone else, a Role
+        // without namespace) is refused now, not after reviewers spent time on it.
+        do {
+            _ = try planner.plan(request: request, duration: request.spec.duration, now: update.now)
+        } catch let error as GrantPlanError {
+            update.finish(
+                .denied, condition: AirlockConstants.ConditionType.denied, reason: "InvalidRequest",
+                message: error.message)
+            try await write(update)
+            events?.record(request, type: .warning, reason: "InvalidRequest", action: "Evaluate", note: error.message)
+            await record(request, event: "denied", outcome: "Denied", reason: "InvalidRequest: \(error.message)")
+            return .done
+        }
         let evaluation = evaluator.evaluate(request: request, policies: policies.list())
         let decisionChanged = update.status.decision != evaluation.policyDecision
         update.status.decision = evaluation.policyDecision
@@ -360,10 +373,11 @@ public final class ActionRequestReconciler: Reconciler {
         return candidates
     }
 
-    /// Events and audit lines for reviews judged for the first time.
+    /// Events, audit lines and the review's own status, for reviews judged for the first time.
     private func report(_ verdicts: [ReviewVerdict], of request: ActionRequest, known: [ReviewRecord]) async {
         let seen = Set(known.compactMap(\.review))
         for verdict in verdicts where !seen.contains(verdict.review.name) {
+            await markReview(verdict, namespace: request.metadata.namespace)
             if verdict.counted {
                 await record(
                     request, event: "reviewed", actor: verdict.review.effectiveReviewer,
@@ -380,6 +394,20 @@ public final class ActionRequestReconciler: Reconciler {
                     request, event: "review-rejected", actor: verdict.review.effectiveReviewer,
                     channel: verdict.review.channel, outcome: reason, reason: verdict.message)
             }
+        }
+    }
+
+    /// Writes the verdict into the ActionReview's status (its COUNTED column).
+    private func markReview(_ verdict: ReviewVerdict, namespace: String?) async {
+        guard var review = reviews.get(name: verdict.review.name, namespace: namespace) else { return }
+        review.status = ActionReviewStatus(
+            counted: verdict.counted, reason: verdict.counted ? "Counted" : verdict.record.rejectedReason,
+            observedGeneration: review.metadata.generation)
+        do {
+            _ = try await client.updateStatus(review)
+        } catch {
+            // The request's status.reviews holds the verdict too; this copy is for convenience.
+            logger.warning("could not write the status of review \(review.key): \(error)")
         }
     }
 

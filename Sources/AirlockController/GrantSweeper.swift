@@ -32,7 +32,9 @@ public final class GrantSweeper: ManagedController {
         self.client = client
         self.requests = requests
         // A namespace-scoped controller sweeps only the grants of its own requests.
-        self.selector = [AirlockConstants.Label.managedBySelector]
+        // Only grant objects: they carry the request's uid. Airlock's own objects (signing key,
+        // webhook certificate) are managed by Airlock too, but are no grant.
+        self.selector = [AirlockConstants.Label.managedBySelector, AirlockConstants.Label.requestUID]
             .appending(requestNamespace.map { "\(AirlockConstants.Label.requestNamespace)=\($0)" })
             .joined(separator: ",")
         self.interval = interval

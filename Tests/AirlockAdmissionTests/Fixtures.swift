@@ -32,8 +32,10 @@ enum Fixtures {
 
     static func request(
         name: String? = "db-restart", namespace: String? = "team-a", reason: String = "restart the stuck primary",
-        duration: Int64 = 900, permissions: [PermissionRule]? = [
-            PermissionRule(namespace: "prod", apiGroups: [""], resources: ["pods"], verbs: ["delete"], resourceNames: ["db-0"])
+        duration: Int64 = 900,
+        permissions: [PermissionRule]? = [
+            PermissionRule(
+                namespace: "prod", apiGroups: [""], resources: ["pods"], verbs: ["delete"], resourceNames: ["db-0"])
         ], requester: Identity? = nil
     ) -> ActionRequest {
         ActionRequest(
@@ -50,7 +52,8 @@ enum Fixtures {
         ActionReview(
             metadata: ObjectMeta(name: name, namespace: namespace),
             spec: ActionReviewSpec(
-                request: request, decision: decision, comment: "looks right", reviewer: reviewer, onBehalfOf: onBehalfOf))
+                request: request, decision: decision, comment: "looks right", reviewer: reviewer, onBehalfOf: onBehalfOf
+            ))
     }
 
     static func json(_ value: some Encodable) -> JSONValue {

@@ -76,9 +76,12 @@ struct Tamper<Object: Sendable>: Sendable, CustomTestStringConvertible {
         Tamper("resource name") { $0.spec.permissions?[0].resourceNames = nil },
         Tamper("target namespace") { $0.spec.permissions?[0].namespace = "kube-system" },
         Tamper("permission added") {
-            $0.spec.permissions?.append(PermissionRule(namespace: "prod", apiGroups: [""], resources: ["secrets"], verbs: ["get"]))
+            $0.spec.permissions?.append(
+                PermissionRule(namespace: "prod", apiGroups: [""], resources: ["secrets"], verbs: ["get"]))
         },
-        Tamper("roleRef added") { $0.spec.roleRef = TargetRoleRef(kind: .clusterRole, name: "admin", namespace: "prod") },
+        Tamper("roleRef added") {
+            $0.spec.roleRef = TargetRoleRef(kind: .clusterRole, name: "admin", namespace: "prod")
+        },
         Tamper("credential") { $0.spec.credential = .subject },
         Tamper("subject") { $0.spec.subject = .user("mallory") },
         Tamper("signature bits") {

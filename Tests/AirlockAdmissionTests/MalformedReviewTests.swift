@@ -36,10 +36,13 @@ import Testing
             #expect(status == 400, "\(body)")
             #expect(review.response?.status?.code == 400)
         }
+        let (_, noRequest) = try await answer(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#)
+        #expect(noRequest.response?.status?.message == "malformed AdmissionReview: request is missing")
     }
 
     @Test func aReadableUIDGetsADenialForIt() async throws {
-        let body = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"abc","operation":"CREATE"}}"#
+        let body =
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"abc","operation":"CREATE"}}"#
         let (status, review) = try await answer(body)
         #expect(status == 200)
         #expect(review.response?.uid == "abc")

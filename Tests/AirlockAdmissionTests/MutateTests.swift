@@ -50,7 +50,8 @@ import Testing
         var request = Fixtures.request(name: nil)
         request.metadata.generateName = String(repeating: "a", count: 70)
         let object = Fixtures.json(request)
-        let stored = try Fixtures.applyPatch(of: handler.mutate(Fixtures.admissionReview(object: object)).answer, to: object)
+        let stored = try Fixtures.applyPatch(
+            of: handler.mutate(Fixtures.admissionReview(object: object)).answer, to: object)
         #expect(stored[path: ["metadata", "name"]]?.stringValue?.count == 63)
     }
 
@@ -70,7 +71,8 @@ import Testing
 
     @Test func reviewerIsStampedFromTheCaller() throws {
         let object = Fixtures.json(Fixtures.review(reviewer: Identity(username: "alice")))
-        let answer = handler.mutate(Fixtures.admissionReview(kind: "ActionReview", user: Fixtures.bob, object: object)).answer
+        let answer = handler.mutate(Fixtures.admissionReview(kind: "ActionReview", user: Fixtures.bob, object: object))
+            .answer
         #expect(answer.allowed)
         let stored = try Fixtures.applyPatch(of: answer, to: object).decode(ActionReview.self)
         #expect(stored.spec.reviewer?.username == "bob")
@@ -80,7 +82,8 @@ import Testing
     @Test func onBehalfOfIsRejectedFromAnyoneButTheController() throws {
         let onBehalfOf = OnBehalfOf(username: "carol", channel: "slack", externalUser: "U123")
         let object = Fixtures.json(Fixtures.review(onBehalfOf: onBehalfOf))
-        let denied = handler.mutate(Fixtures.admissionReview(kind: "ActionReview", user: Fixtures.bob, object: object)).answer
+        let denied = handler.mutate(Fixtures.admissionReview(kind: "ActionReview", user: Fixtures.bob, object: object))
+            .answer
         #expect(!denied.allowed)
         #expect(denied.status?.code == 403)
         #expect(
@@ -109,6 +112,13 @@ import Testing
             #expect(answer.allowed)
             #expect(answer.patch == nil)
         }
+    }
+
+    @Test func aClientsStatusIsIgnoredAsTheAPIServerDropsIt() throws {
+        guard case .object(var members) = Fixtures.json(Fixtures.request()) else { return }
+        members["status"] = ["phase": "Granted", "expiresAt": "not a time"]
+        let answer = handler.mutate(Fixtures.admissionReview(object: .object(members))).answer
+        #expect(answer.allowed, "\(answer.status?.message ?? "")")
     }
 
     @Test func undecodableObjectsAreInvalidWithTheField() {

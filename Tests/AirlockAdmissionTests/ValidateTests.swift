@@ -18,7 +18,9 @@ import Testing
         Fixtures.json(Fixtures.signer.stamp(review, reviewer: Identity(userInfo: user), now: Fixtures.fixedNow))
     }
 
-    func validate(_ object: JSONValue, kind: String = "ActionRequest", user: UserInfo = Fixtures.alice) async
+    func validate(
+        _ object: JSONValue, kind: String = "ActionRequest", user: UserInfo = Fixtures.alice
+    ) async
         -> AdmissionReview.Response
     {
         await handler.validate(Fixtures.admissionReview(kind: kind, user: user, object: object)).answer
@@ -34,8 +36,10 @@ import Testing
         let answer = await validate(unsigned)
         #expect(!answer.allowed)
         #expect(answer.status?.code == 403)
-        #expect(answer.status?.message?.hasPrefix(
-            "spec.requester is not a verified stamp of Airlock's mutating admission webhook (IdentitySignatureMissing") == true)
+        #expect(
+            answer.status?.message?.hasPrefix(
+                "spec.requester is not a verified stamp of Airlock's mutating admission webhook (IdentitySignatureMissing"
+            ) == true)
 
         // Signed for alice, created by bob.
         let other = await validate(stamped(Fixtures.request()), user: Fixtures.bob)
@@ -53,7 +57,10 @@ import Testing
         ("empty permissions", { $0.spec.permissions = [] }, "spec.permissions must not be empty when set"),
         ("verbs", { $0.spec.permissions?[0].verbs = [] }, "spec.permissions[0].verbs must not be empty"),
         ("resources", { $0.spec.permissions?[0].resources = [] }, "spec.permissions[0].resources must not be empty"),
-        ("empty verb", { $0.spec.permissions?[0].verbs = ["get", ""] }, "spec.permissions[0].verbs[1] must not be empty"),
+        (
+            "empty verb", { $0.spec.permissions?[0].verbs = ["get", ""] },
+            "spec.permissions[0].verbs[1] must not be empty"
+        ),
         (
             "apiGroups", { $0.spec.permissions?[0].apiGroups = [] },
             "spec.permissions[0].apiGroups must not be empty (use \"\" for the core group)"
@@ -67,8 +74,10 @@ import Testing
             "spec.permissions[0].resourceNames must not be empty when set (omit it to cover every object)"
         ),
         (
-            "second rule", {
-                $0.spec.permissions?.append(PermissionRule(namespace: "prod", apiGroups: ["apps"], resources: [""], verbs: ["get"]))
+            "second rule",
+            {
+                $0.spec.permissions?.append(
+                    PermissionRule(namespace: "prod", apiGroups: ["apps"], resources: [""], verbs: ["get"]))
             }, "spec.permissions[1].resources[0] must not be empty"
         ),
         (
@@ -111,8 +120,9 @@ import Testing
         members["spec"] = .object(spec)
         object = .object(members)
         #expect(
-            await validate(object).status?.message == "spec.credential must be one of Ephemeral, Subject (got \"Borrowed\")")
-        spec["credential"] = nil
+            await validate(object).status?.message
+                == "spec.credential must be one of Ephemeral, Subject (got \"Borrowed\")")
+        spec.removeValue(forKey: "credential")
         members["spec"] = .object(spec)
         #expect(await validate(.object(members)).status?.message == "spec.permissions[0].apiGroups is required")
     }
@@ -137,7 +147,8 @@ import Testing
     @Test func aFailedLookupDeniesWithAnInternalError() async {
         struct Down: Error, CustomStringConvertible { var description: String { "API server down" } }
         let handler = Fixtures.handler(lookupError: Down())
-        let review = Fixtures.admissionReview(kind: "ActionReview", user: Fixtures.bob, object: stamped(Fixtures.review()))
+        let review = Fixtures.admissionReview(
+            kind: "ActionReview", user: Fixtures.bob, object: stamped(Fixtures.review()))
         let answer = await handler.validate(review).answer
         #expect(!answer.allowed)
         #expect(answer.status?.code == 500)
@@ -148,7 +159,8 @@ import Testing
         var review = Fixtures.review(request: "", decision: .deny)
         review.spec.duration = KubeDuration(seconds: 60)
         review.spec.onBehalfOf = OnBehalfOf(username: nil, channel: "", externalUser: "U1")
-        let answer = await validate(stamped(review, by: Fixtures.controllerUser), kind: "ActionReview", user: Fixtures.controllerUser)
+        let answer = await validate(
+            stamped(review, by: Fixtures.controllerUser), kind: "ActionReview", user: Fixtures.controllerUser)
         #expect(
             answer.status?.message
                 == "spec.request must not be empty (name the ActionRequest reviewed); spec.duration applies only to"
@@ -180,7 +192,8 @@ import Testing
 
     @Test func specChangesAreRejectedNamingTheFields() async {
         let old = stamped(Fixtures.request())
-        var changed = Fixtures.signer.stamp(Fixtures.request(), requester: Identity(userInfo: Fixtures.alice), now: Fixtures.fixedNow)
+        var changed = Fixtures.signer.stamp(
+            Fixtures.request(), requester: Identity(userInfo: Fixtures.alice), now: Fixtures.fixedNow)
         changed.spec.reason = "also drop the database"
         changed.spec.duration = KubeDuration(seconds: 7200)
         let review = Fixtures.admissionReview(operation: "UPDATE", object: Fixtures.json(changed), oldObject: old)
@@ -194,24 +207,33 @@ import Testing
     }
 
     @Test func metadataChangesPass() async {
-        var request = Fixtures.signer.stamp(Fixtures.request(), requester: Identity(userInfo: Fixtures.alice), now: Fixtures.fixedNow)
+        var request = Fixtures.signer.stamp(
+            Fixtures.request(), requester: Identity(userInfo: Fixtures.alice), now: Fixtures.fixedNow)
         let old = Fixtures.json(request)
         request.metadata.labels = ["team": "db"]
         request.metadata.finalizers = ["airlock.dev/revoke-grants"]
         request.metadata.annotations = ["note": "x"]
-        let review = Fixtures.admissionReview(operation: "UPDATE", user: Fixtures.bob, object: Fixtures.json(request), oldObject: old)
+        let review = Fixtures.admissionReview(
+            operation: "UPDATE", user: Fixtures.bob, object: Fixtures.json(request), oldObject: old)
         #expect(await handler.validate(review).answer.allowed)
     }
 
     @Test func anIdentityAddedOrRemovedOnUpdateIsASpecChange() {
-        #expect(AdmissionHandler.changedSpecFields(old: ["reason": "x"], new: ["reason": "x", "requester": ["username": "a"]]) == ["spec.requester"])
+        #expect(
+            AdmissionHandler.changedSpecFields(
+                old: ["reason": "x"], new: ["reason": "x", "requester": ["username": "a"]]) == ["spec.requester"])
         #expect(AdmissionHandler.changedSpecFields(old: ["reason": "x"], new: nil) == ["spec"])
         #expect(AdmissionHandler.changedSpecFields(old: ["reason": "x"], new: ["reason": "x"]).isEmpty)
     }
 
     @Test func deletesAndStatusPass() async {
         let object = stamped(Fixtures.request())
-        #expect(await handler.validate(Fixtures.admissionReview(operation: "DELETE", object: nil, oldObject: object)).answer.allowed)
-        #expect(await handler.validate(Fixtures.admissionReview(operation: "UPDATE", object: object, oldObject: object, subResource: "status")).answer.allowed)
+        #expect(
+            await handler.validate(Fixtures.admissionReview(operation: "DELETE", object: nil, oldObject: object)).answer
+                .allowed)
+        #expect(
+            await handler.validate(
+                Fixtures.admissionReview(operation: "UPDATE", object: object, oldObject: object, subResource: "status")
+            ).answer.allowed)
     }
 }

@@ -17,7 +17,9 @@ import Yams
         let text = try String(contentsOf: Self.manifestURL, encoding: .utf8)
         return try text.components(separatedBy: "\n---\n").compactMap { document -> JSONValue? in
             let value = try YAMLDecoder().decode(JSONValue.self, from: document)
-            return value["kind"]?.stringValue == kind ? value : nil
+            // Not `? value : nil`: JSONValue is ExpressibleByNilLiteral, so that nil is `.null`.
+            guard value["kind"]?.stringValue == kind else { return Optional<JSONValue>.none }
+            return value
         }
     }
 
@@ -38,15 +40,19 @@ import Yams
         #expect(webhook.sideEffects == "None")
         #expect(webhook.timeoutSeconds == 5)
         #expect(webhook.admissionReviewVersions == ["v1"])
-        let rule = try #require(webhook.rules?[path: []].flatMap { if case .array(let rules) = $0 { rules.first } else { nil } })
+        let rule = try #require(
+            webhook.rules?[path: []].flatMap { if case .array(let rules) = $0 { rules.first } else { nil } })
         #expect(rule["operations"] == ["CREATE"])
         #expect(rule["resources"] == ["actionrequests", "actionreviews"])
         #expect(rule["apiGroups"] == ["airlock.dev"])
         let validatingRule = WebhookConfigurations.validating().webhooks?.first?.rules
-        #expect(validatingRule == [[
-            "apiGroups": ["airlock.dev"], "apiVersions": ["v1alpha1"], "operations": ["CREATE", "UPDATE"],
-            "resources": ["actionrequests", "actionreviews"], "scope": "Namespaced",
-        ]])
+        #expect(
+            validatingRule == [
+                [
+                    "apiGroups": ["airlock.dev"], "apiVersions": ["v1alpha1"], "operations": ["CREATE", "UPDATE"],
+                    "resources": ["actionrequests", "actionreviews"], "scope": "Namespaced",
+                ]
+            ])
     }
 
     @Test func urlEndpointsForLoopbackTests() throws {
@@ -61,10 +67,4 @@ import Yams
         let validating = WebhookConfigurations.validating(name: "t", endpoint: .url("https://127.0.0.1:8443"))
         #expect(validating.webhooks?.first?.clientConfig.url == "https://127.0.0.1:8443/validate")
     }
-}
-
-@Test func debugManifestDiff() throws {
-    let m = try WebhookConfigurationsTests().documents(kind: "MutatingWebhookConfiguration").first!
-    print("M", String(decoding: try KubeJSON.encode(m), as: UTF8.self))
-    print("B", String(decoding: try KubeJSON.encode(try JSONValue.of(WebhookConfigurations.mutating())), as: UTF8.self))
 }

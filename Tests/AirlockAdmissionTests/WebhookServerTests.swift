@@ -33,7 +33,9 @@ import Testing
     }
 
     /// A fresh client (so a fresh TLS handshake) that trusts only `caPEM`.
-    func post(_ path: String, body: String, port: Int, trusting caPEM: String) async throws -> (Int, Data) {
+    func post(
+        _ path: String, body: String, port: Int, trusting caPEM: String, timeout: TimeAmount = .seconds(10)
+    ) async throws -> (Int, Data) {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caPEM.utf8)))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
@@ -42,7 +44,7 @@ import Testing
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
-            let response = try await client.execute(request, timeout: .seconds(10))
+            let response = try await client.execute(request, timeout: timeout)
             let bytes = try await response.body.collect(upTo: 1 << 20)
             try await client.shutdown()
             return (Int(response.status.code), Data(buffer: bytes))
@@ -66,17 +68,24 @@ import Testing
             #expect(answer.response?.allowed == true)
             #expect(answer.response?.patch != nil)
 
-            let (validateStatus, _) = try await post("/validate", body: "{", port: port, trusting: first.caCertificatePEM)
+            let (validateStatus, _) = try await post(
+                "/validate", body: "{", port: port, trusting: first.caCertificatePEM)
             #expect(validateStatus == 400)
 
             // A certificate from another CA, swapped in while the server runs.
             let second = try WebhookTLSMaterial.generate(policy: policy)
-            #expect(try store.update(certificatePEM: second.servingCertificatePEM, privateKeyPEM: second.servingPrivateKeyPEM))
-            #expect(try !store.update(certificatePEM: second.servingCertificatePEM, privateKeyPEM: second.servingPrivateKeyPEM))
+            #expect(
+                try store.update(
+                    certificatePEM: second.servingCertificatePEM, privateKeyPEM: second.servingPrivateKeyPEM))
+            #expect(
+                try !store.update(
+                    certificatePEM: second.servingCertificatePEM, privateKeyPEM: second.servingPrivateKeyPEM))
             let (after, _) = try await post("/mutate", body: body, port: port, trusting: second.caCertificatePEM)
             #expect(after == 200)
+            // (AsyncHTTPClient retries failed handshakes until the deadline: keep it short.)
             await #expect(throws: (any Error).self) {
-                _ = try await post("/mutate", body: body, port: port, trusting: first.caCertificatePEM)
+                _ = try await post(
+                    "/mutate", body: body, port: port, trusting: first.caCertificatePEM, timeout: .seconds(1))
             }
         }
     }
@@ -96,7 +105,8 @@ import Testing
     }
 
     @Test func mountedFilesAreReloaded() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("airlock-tls-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "airlock-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("tls.crt")
@@ -115,5 +125,21 @@ import Testing
         #expect(throws: AdmissionError.self) {
             try MountedCertificateFiles(certificatePath: "/nonexistent/tls.crt", privateKeyPath: key.path)
         }
+
+        // The periodic check picks a renewal up by itself.
+        let watcher = try MountedCertificateFiles(
+            certificatePath: certificate.path, privateKeyPath: key.path, checkInterval: .milliseconds(20))
+        let running = Task { try await watcher.run() }
+        defer { running.cancel() }
+        let third = try WebhookTLSMaterial.generate(policy: policy)
+        try third.servingCertificatePEM.write(to: certificate, atomically: true, encoding: .utf8)
+        try third.servingPrivateKeyPEM.write(to: key, atomically: true, encoding: .utf8)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while watcher.store.certificatePEM != third.servingCertificatePEM, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(watcher.store.certificatePEM == third.servingCertificatePEM)
+        running.cancel()
+        _ = await running.result
     }
 }

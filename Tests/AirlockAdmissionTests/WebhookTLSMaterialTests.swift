@@ -33,14 +33,18 @@ import X509
         #expect(names.dnsNames == Set(policy.dnsNames))
         #expect(names.ipAddresses == [[127, 0, 0, 1]])
         #expect(try isIssued(material.servingCertificatePEM, by: material.caCertificatePEM))
-        #expect(material.caBundlePEM(now: start) == material.caCertificatePEM.trimmingCharacters(in: .whitespacesAndNewlines) + "\n")
+        #expect(
+            material.caBundlePEM(now: start) == material.caCertificatePEM.trimmingCharacters(
+                in: .whitespacesAndNewlines) + "\n")
         // Nothing to do right after.
         #expect(try WebhookTLSMaterial.renewal(of: material, policy: policy, now: start.addingTimeInterval(60)) == nil)
     }
 
     @Test func theServingCertificateIsRenewedWithAThirdOfItsLifetimeLeft() throws {
         let material = try WebhookTLSMaterial.generate(policy: policy, now: start)
-        #expect(try WebhookTLSMaterial.renewal(of: material, policy: policy, now: start.addingTimeInterval(1.9 * Self.day)) == nil)
+        #expect(
+            try WebhookTLSMaterial.renewal(of: material, policy: policy, now: start.addingTimeInterval(1.9 * Self.day))
+                == nil)
         let renewal = try #require(
             try WebhookTLSMaterial.renewal(of: material, policy: policy, now: start.addingTimeInterval(2.1 * Self.day)))
         #expect(renewal.material.caCertificatePEM == material.caCertificatePEM)
@@ -84,7 +88,11 @@ import X509
         #expect(bundle1.count == 2)
         #expect(step1.caBundlePEM(now: t1).contains(nextCA.trimmingCharacters(in: .whitespacesAndNewlines)))
 
-        // Next check: the next CA takes over and issues; the old CA stays in the bundle.
+        // Not before the promotion delay: every API server must have seen the bundle first.
+        #expect(step1.nextCACreatedAt == t1)
+        #expect(try WebhookTLSMaterial.renewal(of: step1, policy: policy, now: t1.addingTimeInterval(60)) == nil)
+
+        // A later check: the next CA takes over and issues; the old CA stays in the bundle.
         let t2 = t1.addingTimeInterval(3600)
         let step2 = try #require(try WebhookTLSMaterial.renewal(of: step1, policy: policy, now: t2)).material
         #expect(step2.caCertificatePEM == nextCA)
@@ -105,9 +113,11 @@ import X509
         var material = try WebhookTLSMaterial.generate(policy: policy, now: start)
         material.nextCACertificatePEM = material.caCertificatePEM
         material.nextCAPrivateKeyPEM = material.caPrivateKeyPEM
+        material.nextCACreatedAt = start
         let other = try WebhookTLSMaterial.generate(policy: policy, now: start)
         material.previousCACertificatePEMs = [other.caCertificatePEM, material.caCertificatePEM]
-        let secret = Secret(metadata: ObjectMeta(name: "airlock-webhook-tls"), type: "kubernetes.io/tls", data: material.secretData)
+        let secret = Secret(
+            metadata: ObjectMeta(name: "airlock-webhook-tls"), type: "kubernetes.io/tls", data: material.secretData)
         #expect(try WebhookTLSMaterial(secret: secret) == material)
         #expect(Set(material.secretData.keys).isSuperset(of: ["ca.crt", "tls.crt", "tls.key"]))
 
@@ -126,10 +136,12 @@ import X509
     }
 
     @Test func theServicePolicyNamesTheServiceDNSNames() {
-        let policy = WebhookTLSPolicy.service(namespace: "airlock-system", extraDNSNames: ["webhook.example"], ipAddresses: ["10.0.0.1"])
+        let policy = WebhookTLSPolicy.service(
+            namespace: "airlock-system", extraDNSNames: ["webhook.example"], ipAddresses: ["10.0.0.1"])
         #expect(
             policy.dnsNames == [
-                "airlock-webhook.airlock-system.svc", "airlock-webhook.airlock-system.svc.cluster.local", "webhook.example",
+                "airlock-webhook.airlock-system.svc", "airlock-webhook.airlock-system.svc.cluster.local",
+                "webhook.example",
             ])
         #expect(policy.ipAddresses == ["10.0.0.1"])
     }

@@ -96,15 +96,19 @@ extension Tag {
     @Test func onBehalfOfIsAcceptedOnlyFromTheController() async throws {
         try await WebhookFixture.with { fixture in
             let request = try await fixture.client("alice").create(fixture.actionRequest(name: "chat-reviewed"))
-            let onBehalfOf = OnBehalfOf(username: "carol", channel: AirlockConstants.Channel.slack, externalUser: "U123")
+            let onBehalfOf = OnBehalfOf(
+                username: "carol", channel: AirlockConstants.Channel.slack, externalUser: "U123")
             let review = ActionReview(
                 metadata: ObjectMeta(name: "from-slack", namespace: fixture.namespace),
                 spec: ActionReviewSpec(request: request.metadata.name!, decision: .approve, onBehalfOf: onBehalfOf))
 
-            let error = await #expect(throws: KubernetesError.self) { _ = try await fixture.client("bob").create(review) }
+            let error = await #expect(throws: KubernetesError.self) {
+                _ = try await fixture.client("bob").create(review)
+            }
             #expect(error?.isForbidden == true)
             #expect(
-                error?.message.contains("spec.onBehalfOf may be set only by the Airlock controller (controller), not by bob")
+                error?.message.contains(
+                    "spec.onBehalfOf may be set only by the Airlock controller (controller), not by bob")
                     == true, "\(String(describing: error))")
 
             let created = try await fixture.client("controller").create(review)
@@ -123,7 +127,8 @@ extension Tag {
             // Once the API server stops calling the webhook, a spec change goes through.
             let tampered = try await eventuallyValue("the webhook to be unregistered", timeout: .seconds(20)) {
                 () async throws -> ActionRequest? in
-                var changed = try await fixture.admin.get(ActionRequest.self, name: "original", namespace: fixture.namespace)
+                var changed = try await fixture.admin.get(
+                    ActionRequest.self, name: "original", namespace: fixture.namespace)
                 changed.spec.permissions?[0].verbs = ["delete", "create", "patch"]
                 do {
                     return try await fixture.admin.update(changed)
@@ -143,7 +148,8 @@ extension Tag {
             forged.spec.requester = Identity(username: "alice", groups: ["dev"])
             #expect(fixture.signer.verify(try await fixture.admin.create(forged)) == .missingSignature)
             forged.metadata.name = "forged-signature"
-            forged.spec.requester?.signature = "v1:\(Int(Date().timeIntervalSince1970)):"
+            forged.spec.requester?.signature =
+                "v1:\(Int(Date().timeIntervalSince1970)):"
                 + Data(repeating: 1, count: 32).base64EncodedString()
             #expect(fixture.signer.verify(try await fixture.admin.create(forged)) == .mismatch)
         }
@@ -161,12 +167,17 @@ extension Tag {
             #expect(names.contains(.ipAddress(.init(contentBytes: [127, 0, 0, 1]))))
             #expect(names.contains(.dnsName("airlock-webhook.\(fixture.namespace).svc")))
 
-            let mutating = try await fixture.admin.get(MutatingWebhookConfiguration.self, name: fixture.configurationName)
-            let validating = try await fixture.admin.get(ValidatingWebhookConfiguration.self, name: fixture.configurationName)
-            let bundles = (mutating.webhooks ?? []).map(\.clientConfig.caBundle) + (validating.webhooks ?? []).map(\.clientConfig.caBundle)
+            let mutating = try await fixture.admin.get(
+                MutatingWebhookConfiguration.self, name: fixture.configurationName)
+            let validating = try await fixture.admin.get(
+                ValidatingWebhookConfiguration.self, name: fixture.configurationName)
+            let bundles =
+                (mutating.webhooks ?? []).map(\.clientConfig.caBundle)
+                + (validating.webhooks ?? []).map(\.clientConfig.caBundle)
             #expect(bundles.count == 2)
             for bundle in bundles {
-                let pem = try #require(bundle.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) })
+                let pem = try #require(
+                    bundle.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) })
                 #expect(pem.contains(material.caCertificatePEM))
             }
         }
@@ -175,28 +186,32 @@ extension Tag {
     @Test func renewedCertificatesAndARotatedCAKeepTheAPIServerCalling() async throws {
         try await WebhookFixture.with { fixture in
             let before = try await fixture.readMaterial()
-            // Another replica whose policy says everything is due: its first check makes a
-            // next CA (and reissues the serving certificate), its second promotes the next CA.
+            // Another replica whose policy says everything is due: its check makes a next
+            // CA (into every bundle) and reissues the serving certificate from the current CA.
             var configuration = fixture.manager.configuration
-            configuration.policy.renewalFraction = 0.99
-            let rotator = WebhookCertificateManager(client: fixture.admin, configuration: configuration, logger: fixture.logger)
-
+            configuration.policy.renewalFraction = 1
+            let rotator = WebhookCertificateManager(
+                client: fixture.admin, configuration: configuration, logger: fixture.logger)
             let step1 = try await rotator.check()
             #expect(step1.caCertificatePEM == before.caCertificatePEM)
-            #expect(step1.nextCACertificatePEM != nil)
+            let nextCA = try #require(step1.nextCACertificatePEM)
+            #expect(step1.servingCertificatePEM != before.servingCertificatePEM)
+
+            // The serving replica picks the renewed certificate up at its next check.
             try await fixture.manager.check()
             #expect(fixture.store.certificatePEM == step1.servingCertificatePEM)
+            try await fixture.expectBundle(contains: [before.caCertificatePEM, nextCA])
             try await fixture.expectStamped("after-renewal")
 
-            let step2 = try await rotator.check()
-            #expect(step2.caCertificatePEM == step1.nextCACertificatePEM)
+            // Once the promotion delay has passed, a check (here the serving replica's) lets
+            // the next CA take over; the old CA stays trusted.
+            let step2 = try await eventuallyValue("the next CA to take over", timeout: .seconds(10)) {
+                let material = try await fixture.manager.check()
+                return material.caCertificatePEM == nextCA ? material : nil
+            }
             #expect(step2.previousCACertificatePEMs == [before.caCertificatePEM])
-            try await fixture.manager.check()
             #expect(fixture.store.certificatePEM == step2.servingCertificatePEM)
-            let mutating = try await fixture.admin.get(MutatingWebhookConfiguration.self, name: fixture.configurationName)
-            let bundle = try #require(mutating.webhooks?.first?.clientConfig.caBundle.flatMap { Data(base64Encoded: $0) })
-            let text = String(decoding: bundle, as: UTF8.self)
-            #expect(text.contains(before.caCertificatePEM) && text.contains(step2.caCertificatePEM))
+            try await fixture.expectBundle(contains: [before.caCertificatePEM, nextCA])
             try await fixture.expectStamped("after-ca-rotation")
         }
     }
@@ -206,7 +221,9 @@ extension Tag {
         let namespace = try await controlPlane.makeNamespace(prefix: "signing-key")
         let admin = try controlPlane.adminClient
         let signers = try await withThrowingTaskGroup(of: IdentitySigner.self) { group in
-            for _ in 0..<4 { group.addTask { try await SigningKeySecret.loadOrCreate(client: admin, namespace: namespace) } }
+            for _ in 0..<4 {
+                group.addTask { try await SigningKeySecret.loadOrCreate(client: admin, namespace: namespace) }
+            }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         let request = signers[0].stamp(
@@ -242,7 +259,9 @@ extension Tag {
             func percentile(_ values: [Duration], _ p: Double) -> String {
                 let sorted = values.sorted()
                 let value = sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
-                return String(format: "%.2f ms", Double(value.components.attoseconds) / 1e15 + Double(value.components.seconds) * 1000)
+                return String(
+                    format: "%.2f ms",
+                    Double(value.components.attoseconds) / 1e15 + Double(value.components.seconds) * 1000)
             }
             print(
                 "[measurement] ActionRequest create, \(count) each, sequential, as alice:"
@@ -273,7 +292,8 @@ final class WebhookFixture: Sendable {
 
     private init(
         controlPlane: TestControlPlane, admin: KubernetesClient, id: String, namespace: String, signer: IdentitySigner,
-        manager: WebhookCertificateManager, store: ServingCertificateStore, logger: Logger, server: Task<Void, any Error>
+        manager: WebhookCertificateManager, store: ServingCertificateStore, logger: Logger,
+        server: Task<Void, any Error>
     ) {
         self.controlPlane = controlPlane
         self.admin = admin
@@ -309,12 +329,14 @@ final class WebhookFixture: Sendable {
 
         let signer = try await SigningKeySecret.loadOrCreate(client: admin, namespace: namespace)
         let configurationName = "airlock-webhook-test-\(id)"
+        var policy = WebhookTLSPolicy.service(namespace: namespace, ipAddresses: ["127.0.0.1"])
+        policy.caPromotionDelay = .seconds(2)
         let manager = WebhookCertificateManager(
             client: admin,
             configuration: .init(
                 namespace: namespace, mutatingConfigurationName: configurationName,
                 validatingConfigurationName: configurationName,
-                policy: .service(namespace: namespace, ipAddresses: ["127.0.0.1"])),
+                policy: policy),
             logger: logger)
         let store = try await manager.bootstrap()
 
@@ -415,7 +437,9 @@ final class WebhookFixture: Sendable {
             admin: admin, name: "admission-\(id)-\(webhook ? "hooked" : "plain")", id: id, webhook: webhook)
     }
 
-    private static func makeNamespace(admin: KubernetesClient, name: String, id: String, webhook: Bool) async throws
+    private static func makeNamespace(
+        admin: KubernetesClient, name: String, id: String, webhook: Bool
+    ) async throws
         -> String
     {
         var labels = ["airlock.dev/test": "true"]
@@ -452,6 +476,20 @@ final class WebhookFixture: Sendable {
     func readMaterial() async throws -> WebhookTLSMaterial {
         try WebhookTLSMaterial(
             secret: try await admin.get(Secret.self, name: manager.configuration.secretName, namespace: namespace))
+    }
+
+    /// Checks that both configurations' bundles hold every CA in `pems`.
+    func expectBundle(contains pems: [String]) async throws {
+        let mutating = try await admin.get(MutatingWebhookConfiguration.self, name: configurationName)
+        let validating = try await admin.get(ValidatingWebhookConfiguration.self, name: configurationName)
+        let bundles = [
+            mutating.webhooks?.first?.clientConfig.caBundle, validating.webhooks?.first?.clientConfig.caBundle,
+        ]
+        for bundle in bundles {
+            let text = try #require(
+                bundle.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) })
+            for pem in pems { #expect(text.contains(pem)) }
+        }
     }
 
     /// Creates a request as alice and checks it came back stamped and signed.

@@ -121,6 +121,15 @@ import Testing
         let granted = try await fixture.waitFor("two", .granted)
         let counted = granted.status?.reviews?.filter(\.counted).map(\.reviewer).sorted()
         #expect(counted == ["alice", "carol"])
+        // Each review carries its own verdict (the COUNTED column).
+        try await eventually("review statuses written") {
+            let own = try await fixture.admin.get(
+                ActionReview.self, name: "two-bob-approve", namespace: fixture.namespace)
+            let carols = try await fixture.admin.get(
+                ActionReview.self, name: "two-carol-approve", namespace: fixture.namespace)
+            return own.status?.counted == false && own.status?.reason?.hasPrefix("SelfApproval") == true
+                && carols.status?.counted == true
+        }
         await fixture.stop()
     }
 
@@ -191,6 +200,21 @@ import Testing
         #expect(
             try await fixture.waitFor("long", .denied).status?.conditions?[type: "Denied"]?.reason
                 == "DurationAboveHardCap")
+        // A subject other than the requester could never be granted: refused before any review.
+        var foreign = ActionRequest(
+            metadata: ObjectMeta(name: "foreign", namespace: fixture.namespace),
+            spec: ActionRequestSpec(
+                reason: "bind someone else", duration: try KubeDuration(parsing: "5m"),
+                permissions: [
+                    PermissionRule(
+                        namespace: fixture.target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"])
+                ],
+                credential: .subject, subject: .user("mallory")))
+        foreign = lifecycleSigner.stamp(foreign, requester: Identity(username: "alice"))
+        _ = try await fixture.admin.create(foreign)
+        #expect(
+            try await fixture.waitFor("foreign", .denied).status?.conditions?[type: "Denied"]?.reason
+                == "InvalidRequest")
         // Written without the webhook: a forged requester is never acted on.
         let forged = ActionRequest(
             metadata: ObjectMeta(name: "forged", namespace: fixture.namespace),
@@ -248,6 +272,17 @@ import Testing
         #expect(try await !fixture.grantObjects(of: short).isEmpty)
         #expect(try await !fixture.grantObjects(of: orphan).isEmpty)
 
+        // Airlock's own objects (signing key, webhook certificate) are managed by Airlock but
+        // are no grant: the sweeper must leave them alone.
+        let own = Secret(
+            metadata: ObjectMeta(
+                name: "airlock-own", namespace: fixture.namespace,
+                labels: [
+                    AirlockConstants.Label.managedBy: AirlockConstants.Label.managedByValue,
+                    AirlockConstants.Label.requestNamespace: fixture.namespace,
+                ]), data: ["key": Data("k".utf8)])
+        _ = try await fixture.admin.create(own)
+
         // A new controller starts: its sweeper's first pass removes both sets of grants.
         let restarted = try LifecycleFixture.makeOperator(plane: fixture.plane, namespace: fixture.namespace)
         let requests = restarted.controller.primary
@@ -258,5 +293,6 @@ import Testing
         #expect(removed >= 10)
         #expect(try await fixture.grantObjects(of: short).isEmpty)
         #expect(try await fixture.grantObjects(of: orphan).isEmpty)
+        #expect(try await fixture.admin.get(Secret.self, name: "airlock-own", namespace: fixture.namespace).data != nil)
     }
 }
