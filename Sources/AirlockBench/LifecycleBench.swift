@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import KubeClient
 import KubeCore
+import KubeRuntime
 import KubeTesting
 import Logging
 import Synchronization
@@ -30,13 +31,13 @@ struct LifecycleBench: AsyncParsableCommand {
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .error
+            handler.logLevel = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_DEBUG"] == nil ? .error : .warning
             return handler
         }
         try await withControlPlane { plane, client in
             let signer = try IdentitySigner(key: IdentitySigner.randomKey())
             var logger = Logger(label: "bench")
-            logger.logLevel = .error
+            logger.logLevel = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_DEBUG"] == nil ? .error : .warning
             let namespace = try await plane.makeNamespace(prefix: "benchlc")
             let target = try await plane.makeNamespace(prefix: "benchlc-target")
             let airlock = try AirlockOperator(
@@ -68,19 +69,18 @@ struct LifecycleBench: AsyncParsableCommand {
             let seen = Mutex<[String: [ActionRequestPhase: ContinuousClock.Instant]]>([:])
             let expiresAt = Mutex<[String: Date]>([:])
             let expiredAt = Mutex<[String: Date]>([:])
-            let stream = try await client.watch(
-                ActionRequest.self, namespace: namespace, options: ListOptions(resourceVersion: "0"))
-            let watcher = Task {
-                for try await event in stream {
-                    guard case .modified(let request) = event, let name = request.metadata.name,
-                        let phase = request.status?.phase
-                    else { continue }
-                    let now = ContinuousClock.now
-                    seen.withLock { if $0[name, default: [:]][phase] == nil { $0[name, default: [:]][phase] = now } }
-                    if phase == .granted, let at = request.status?.expiresAt { expiresAt.withLock { $0[name] = at } }
-                    if phase == .expired { expiredAt.withLock { if $0[name] == nil { $0[name] = Date() } } }
-                }
+            // An informer, not a bare watch: it reconnects if the API server drops a slow watcher.
+            let observer = Informer(client: client, ActionRequest.self, namespace: namespace, logger: logger)
+            observer.addHandler { change in
+                let request = change.object
+                guard let name = request.metadata.name, let phase = request.status?.phase else { return }
+                let now = ContinuousClock.now
+                seen.withLock { if $0[name, default: [:]][phase] == nil { $0[name, default: [:]][phase] = now } }
+                if phase == .granted, let at = request.status?.expiresAt { expiresAt.withLock { $0[name] = at } }
+                if phase == .expired { expiredAt.withLock { if $0[name] == nil { $0[name] = Date() } } }
             }
+            let watcher = Task { await observer.run() }
+            try await observer.store.waitUntilSynced()
             let mode: CredentialMode = credential.lowercased() == "ephemeral" ? .ephemeral : .subject
             @Sendable func request(_ name: String, verb: String, seconds: Int64) -> ActionRequest {
                 let spec = ActionRequestSpec(
@@ -103,6 +103,19 @@ struct LifecycleBench: AsyncParsableCommand {
                 sent.withLock { $0[name] = ContinuousClock.now }
                 _ = try await client.create(request(name, verb: "get", seconds: Int64(expirySeconds)))
             }
+            let progress = Task {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(5))
+                    let granted = seen.withLock { $0.values.filter { $0[.granted] != nil }.count }
+                    let depth = await airlock.controller.queue.depth
+                    let stats = await airlock.controller.queue.stats
+                    FileHandle.standardError.write(
+                        Data(
+                            "[bench] granted \(granted)/\(burst); cached \(airlock.controller.primary.store.count); queue depth \(depth), processing \(stats.processing), delayed \(stats.delayed), retries \(stats.retriesTotal)\n"
+                                .utf8))
+                }
+            }
+            defer { progress.cancel() }
             try await eventually("burst granted", timeout: .seconds(300), interval: .milliseconds(20)) {
                 seen.withLock { phases in (0..<burst).allSatisfy { phases["auto-\($0)"]?[.granted] != nil } }
             }

@@ -216,6 +216,36 @@ extension Tag {
         }
     }
 
+    @Test func thePeriodicCheckRepairsAClearedBundle() async throws {
+        try await WebhookFixture.with { fixture in
+            // A re-applied manifest (caBundle empty) wipes the bundle out...
+            _ = try await fixture.admin.patch(
+                MutatingWebhookConfiguration.self, name: fixture.configurationName,
+                patch: .json([.remove("/webhooks/0/clientConfig/caBundle")]))
+            // ...and the manager's periodic check (every 100 ms here) writes it back.
+            var configuration = fixture.manager.configuration
+            configuration.checkInterval = .milliseconds(100)
+            let manager = WebhookCertificateManager(
+                client: fixture.admin, configuration: configuration, logger: fixture.logger)
+            let running = Task { try await manager.run() }
+            defer { running.cancel() }
+            let material = try await fixture.readMaterial()
+            try await eventually("the bundle to be written back", timeout: .seconds(10)) {
+                let mutating = try await fixture.admin.get(
+                    MutatingWebhookConfiguration.self, name: fixture.configurationName)
+                return mutating.webhooks?.first?.clientConfig.caBundle == material.caBundleBase64()
+            }
+            running.cancel()
+            _ = await running.result
+
+            // A configuration that does not exist (yet) is not an error.
+            configuration.mutatingConfigurationName = "airlock-webhook-absent-\(fixture.id)"
+            let absent = WebhookCertificateManager(
+                client: fixture.admin, configuration: configuration, logger: fixture.logger)
+            #expect(try await absent.check().caCertificatePEM == material.caCertificatePEM)
+        }
+    }
+
     @Test func theSigningKeyIsCreatedOnceEvenUnderARace() async throws {
         let controlPlane = try await TestControlPlane.shared()
         let namespace = try await controlPlane.makeNamespace(prefix: "signing-key")
