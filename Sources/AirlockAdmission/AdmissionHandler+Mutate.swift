@@ -45,7 +45,9 @@ extension AdmissionHandler {
             typed.metadata.namespace = namespace
             typed.metadata.name = naming.name
             let stamped = signer.stamp(typed, requester: identity, now: now())
-            return patchResponse(uid: uid, naming: naming, path: "/spec/requester", identity: stamped.spec.requester)
+            return patchResponse(
+                uid: uid, naming: naming, path: "/spec/requester", identity: stamped.spec.requester,
+                finalizers: typed.metadata.finalizers)
 
         case .actionReview:
             let decoded = Self.decodeReview(object)
@@ -89,13 +91,21 @@ extension AdmissionHandler {
         return .failure(DenialResponse(Self.invalid(uid: uid, ["metadata.name or metadata.generateName is required"])))
     }
 
+    /// `finalizers`: an ActionRequest's current finalizers; the revoke-grants finalizer is added
+    /// at creation, which saves the controller a write (it still adds it if missing).
     private func patchResponse(
-        uid: String, naming: Naming, path: String, identity: Identity?
+        uid: String, naming: Naming, path: String, identity: Identity?, finalizers: [String]? = nil
     ) -> AdmissionReview.Response {
         do {
             var patch: [JSONPatchOperation] = []
             if naming.generated { patch.append(.add("/metadata/name", .string(naming.name))) }
             patch.append(.add(path, try JSONValue.of(identity)))
+            if path == "/spec/requester", !(finalizers ?? []).contains(AirlockConstants.revokeGrantsFinalizer) {
+                let finalizer = JSONValue.string(AirlockConstants.revokeGrantsFinalizer)
+                patch.append(
+                    finalizers == nil
+                        ? .add("/metadata/finalizers", [finalizer]) : .add("/metadata/finalizers/-", finalizer))
+            }
             return try AdmissionReview.Response.allow(uid: uid, patch: patch)
         } catch {
             return Self.internalError(uid: uid, "could not encode the identity patch: \(error)")

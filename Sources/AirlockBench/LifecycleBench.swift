@@ -19,7 +19,7 @@ struct LifecycleBench: AsyncParsableCommand {
         abstract: "ActionRequest lifecycle: create -> Granted, approval -> Granted, expiry lateness, burst.")
 
     @Option(help: "Requests in the burst.") var burst = 1000
-    @Option(help: "Requests created at once.") var concurrency = 32
+    @Option(help: "Requests created at once (1: one after the other).") var concurrency = 32
     @Option(
         help:
             "Credential mode of the burst: Subject (Role + RoleBinding) or Ephemeral (+ ServiceAccount, token, Secret)."
@@ -27,6 +27,7 @@ struct LifecycleBench: AsyncParsableCommand {
     var credential = "Subject"
     @Option(help: "Approval-path requests.") var approvals = 100
     @Option(help: "Seconds until the burst's grants expire.") var expirySeconds = 20
+    @Option(help: "Reconcile workers.") var workers = 16
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -47,7 +48,7 @@ struct LifecycleBench: AsyncParsableCommand {
                     policy: PolicyConfiguration(controllerNamespace: "airlock-system"),
                     credentialEndpoint: CredentialEndpoint(
                         server: plane.server.absoluteString, certificateAuthorityPEM: nil),
-                    workers: 8),
+                    workers: workers),
                 logger: logger)
             let running = Task { await airlock.run() }
             _ = try await client.create(
@@ -89,8 +90,12 @@ struct LifecycleBench: AsyncParsableCommand {
                         PermissionRule(namespace: target, apiGroups: [""], resources: ["configmaps"], verbs: [verb])
                     ],
                     credential: mode)
+                // As the webhook does: identity stamped, finalizer set at creation.
                 return signer.stamp(
-                    ActionRequest(metadata: ObjectMeta(name: name, namespace: namespace), spec: spec),
+                    ActionRequest(
+                        metadata: ObjectMeta(
+                            name: name, namespace: namespace, finalizers: [AirlockConstants.revokeGrantsFinalizer]),
+                        spec: spec),
                     requester: Identity(username: "system:serviceaccount:\(namespace):agent"))
             }
 

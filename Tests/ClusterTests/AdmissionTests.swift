@@ -34,6 +34,8 @@ extension Tag {
             #expect(Set(requester.groups ?? []) == ["dev", "system:authenticated"])
             #expect(requester.signature != "v1:1:AAAA")
             #expect(fixture.signer.verify(created) == .verified)
+            // The revoke finalizer is set at creation: grants can never outlive the request.
+            #expect(created.metadata.finalizers == ["airlock.dev/revoke-grants"])
             // As the controller reads it back.
             let stored = try await fixture.admin.get(ActionRequest.self, name: name, namespace: fixture.namespace)
             #expect(fixture.signer.verify(stored) == .verified)
