@@ -232,7 +232,7 @@ public final class ActionRequestReconciler: Reconciler {
                     message: "\(approvals) of \(required) approvals")
             }
             try await write(update)
-            return .requeue(after: Self.delay(until: deadline, from: update.now))
+            return .requeue(after: Self.delay(until: deadline, from: now()))
         }
     }
 
@@ -282,7 +282,7 @@ public final class ActionRequestReconciler: Reconciler {
             }
             try await write(update)
         }
-        return .requeue(after: Self.delay(until: expiresAt, from: update.now))
+        return .requeue(after: Self.delay(until: expiresAt, from: now()))
     }
 
     private func grant(
@@ -314,7 +314,7 @@ public final class ActionRequestReconciler: Reconciler {
         await record(
             request, event: "granted", outcome: "Granted", reason: "approved by \(by) for \(duration)",
             policies: request.status?.decision?.policies ?? update.status.decision?.policies)
-        return .requeue(after: Self.delay(until: plan.expiresAt, from: update.now))
+        return .requeue(after: Self.delay(until: plan.expiresAt, from: now()))
     }
 
     /// A grant that cannot be made: whatever was created is removed, the request is Failed.
@@ -448,8 +448,8 @@ public final class ActionRequestReconciler: Reconciler {
     }
 
     static func delay(until deadline: Date, from now: Date) -> Duration {
-        // A few milliseconds late rather than early: an early wake-up only requeues again.
-        .milliseconds(max(0, Int64((deadline.timeIntervalSince(now) * 1000).rounded(.up))) + 5)
+        // Rounded up: an early wake-up would only requeue again.
+        .milliseconds(max(0, Int64((deadline.timeIntervalSince(now) * 1000).rounded(.up))) + 1)
     }
 }
 
