@@ -120,27 +120,20 @@ public final class ActionRequestReconciler: Reconciler {
     {
         let verification = signer.verify(request)
         guard verification.isVerified else {
-            update.finish(
-                .denied, condition: AirlockConstants.ConditionType.denied, reason: "UntrustedIdentity",
-                message: "not acted on: \(verification)")
-            try await write(update)
-            events?.record(
-                request, type: .warning, reason: "UntrustedIdentity", action: "Verify", note: "\(verification)")
-            await record(request, event: "denied", outcome: "Denied", reason: "UntrustedIdentity: \(verification)")
-            return .done
+            return try await conclude(
+                request, &update,
+                Ending(
+                    .denied, reason: "UntrustedIdentity", message: "not acted on: \(verification)", action: "Verify",
+                    warning: true))
         }
         // A request that could never be granted (spec.subject naming someone else, a Role
         // without namespace) is refused now, not after reviewers spent time on it.
         do {
             _ = try planner.plan(request: request, duration: request.spec.duration, now: update.now)
         } catch let error as GrantPlanError {
-            update.finish(
-                .denied, condition: AirlockConstants.ConditionType.denied, reason: "InvalidRequest",
-                message: error.message)
-            try await write(update)
-            events?.record(request, type: .warning, reason: "InvalidRequest", action: "Evaluate", note: error.message)
-            await record(request, event: "denied", outcome: "Denied", reason: "InvalidRequest: \(error.message)")
-            return .done
+            return try await conclude(
+                request, &update,
+                Ending(.denied, reason: "InvalidRequest", message: error.message, action: "Evaluate", warning: true))
         }
         let evaluation = evaluator.evaluate(request: request, policies: policies.list())
         let decisionChanged = update.status.decision != evaluation.policyDecision
@@ -156,12 +149,11 @@ public final class ActionRequestReconciler: Reconciler {
 
         switch evaluation {
         case .deny(let reason, let message, _):
-            update.finish(
-                .denied, condition: AirlockConstants.ConditionType.denied, reason: reason.rawValue, message: message)
-            try await write(update)
-            events?.record(request, type: .normal, reason: "Denied", action: "Evaluate", note: message)
-            await record(request, event: "denied", outcome: "Denied", reason: message, policies: evaluation.policies)
-            return .done
+            return try await conclude(
+                request, &update,
+                Ending(
+                    .denied, reason: reason.rawValue, message: message, action: "Evaluate",
+                    policies: evaluation.policies))
         case .autoApprove:
             update.condition(
                 AirlockConstants.ConditionType.approved, true, reason: "AutoApproved", message: evaluation.message)
@@ -197,34 +189,30 @@ public final class ActionRequestReconciler: Reconciler {
             )
             return try await grant(request, duration: duration, update: &update, by: "reviewers")
         case .denied(let reviewer):
-            update.finish(
-                .denied, condition: AirlockConstants.ConditionType.denied, reason: "DeniedByReviewer",
-                message: "denied by \(reviewer)")
             update.condition(
                 AirlockConstants.ConditionType.approved, false, reason: "DeniedByReviewer",
                 message: "denied by \(reviewer)")
-            try await write(update)
-            events?.record(request, type: .normal, reason: "Denied", action: "Review", note: "denied by \(reviewer)")
-            await record(request, event: "denied", actor: reviewer, outcome: "Denied", reason: "denied by reviewer")
-            return .done
+            return try await conclude(
+                request, &update,
+                Ending(
+                    .denied, reason: "DeniedByReviewer", message: "denied by \(reviewer)", action: "Review",
+                    actor: reviewer))
         case .revoked(let by):
-            update.finish(
-                .revoked, condition: AirlockConstants.ConditionType.revoked, reason: "Withdrawn",
-                message: "withdrawn by \(by) before it was granted")
-            try await write(update)
-            await record(request, event: "revoked", actor: by, outcome: "Revoked", reason: "withdrawn while pending")
-            return .done
+            return try await conclude(
+                request, &update,
+                Ending(
+                    .revoked, reason: "Withdrawn", message: "withdrawn by \(by) before it was granted",
+                    action: "Revoke", actor: by))
         case .pending, .unchanged:
             let deadline = update.status.pendingDeadline ?? update.now
             if update.now >= deadline {
-                update.finish(
-                    .expired, condition: AirlockConstants.ConditionType.expired, reason: "NotReviewed",
-                    message: "no decision before the pending deadline \(RFC3339.format(deadline, fractional: false))")
-                try await write(update)
-                events?.record(
-                    request, type: .normal, reason: "NotReviewed", action: "Expire", note: "expired unreviewed")
-                await record(request, event: "expired", outcome: "Expired", reason: "NotReviewed")
-                return .done
+                return try await conclude(
+                    request, &update,
+                    Ending(
+                        .expired, reason: "NotReviewed",
+                        message:
+                            "no decision before the pending deadline \(RFC3339.format(deadline, fractional: false))",
+                        action: "Expire"))
             }
             if case .pending(let approvals, let required) = result.outcome {
                 update.condition(
@@ -244,14 +232,12 @@ public final class ActionRequestReconciler: Reconciler {
             update.status.grants = []
             update.condition(
                 AirlockConstants.ConditionType.granted, false, reason: "Expired", message: "access ended at expiry")
-            update.finish(
-                .expired, condition: AirlockConstants.ConditionType.expired, reason: "DurationElapsed",
-                message: "access expired at \(RFC3339.format(expiresAt, fractional: false))")
-            try await write(update)
-            events?.record(
-                request, type: .normal, reason: "Expired", action: "Revoke", note: "grants removed at expiry")
-            await record(request, event: "expired", outcome: "Expired", reason: "DurationElapsed")
-            return .done
+            return try await conclude(
+                request, &update,
+                Ending(
+                    .expired, reason: "DurationElapsed",
+                    message: "access expired at \(RFC3339.format(expiresAt, fractional: false)); grants removed",
+                    action: "Revoke"))
         }
         // Only reviews not judged yet: earlier approvals are not re-judged as Granted.
         let known = Set((request.status?.reviews ?? []).compactMap(\.review))
@@ -272,13 +258,10 @@ public final class ActionRequestReconciler: Reconciler {
                 update.status.grants = []
                 update.condition(
                     AirlockConstants.ConditionType.granted, false, reason: "Revoked", message: "revoked by \(by)")
-                update.finish(
-                    .revoked, condition: AirlockConstants.ConditionType.revoked, reason: "RevokedByReview",
-                    message: "revoked by \(by)")
-                try await write(update)
-                events?.record(request, type: .normal, reason: "Revoked", action: "Revoke", note: "revoked by \(by)")
-                await record(request, event: "revoked", actor: by, outcome: "Revoked", reason: "revoked by review")
-                return .done
+                return try await conclude(
+                    request, &update,
+                    Ending(
+                        .revoked, reason: "RevokedByReview", message: "revoked by \(by)", action: "Revoke", actor: by))
             }
             try await write(update)
         }
@@ -317,19 +300,30 @@ public final class ActionRequestReconciler: Reconciler {
         return .requeue(after: Self.delay(until: plan.expiresAt, from: now()))
     }
 
+    /// Ends the request: final phase and condition, one status write, an Event and an audit line.
+    private func conclude(
+        _ request: ActionRequest, _ update: inout StatusUpdate, _ ending: Ending
+    ) async throws -> ReconcileResult {
+        update.status.phase = ending.phase
+        update.condition(ending.condition, ending.phase != .failed, reason: ending.reason, message: ending.message)
+        try await write(update)
+        events?.record(
+            request, type: ending.warning ? .warning : .normal, reason: ending.reason, action: ending.action,
+            note: ending.message)
+        await record(
+            request, event: ending.phase.rawValue.lowercased(), actor: ending.actor, outcome: ending.phase.rawValue,
+            reason: "\(ending.reason): \(ending.message)", policies: ending.policies)
+        return .done
+    }
+
     /// A grant that cannot be made: whatever was created is removed, the request is Failed.
     private func fail(
         _ request: ActionRequest, update: inout StatusUpdate, message: String
     ) async throws -> ReconcileResult {
         try await revoker.revoke(requestUID: request.metadata.uid ?? "")
         update.status.grants = []
-        update.finish(
-            .failed, condition: AirlockConstants.ConditionType.granted, reason: "GrantFailed", message: message,
-            status: false)
-        try await write(update)
-        events?.record(request, type: .warning, reason: "GrantFailed", action: "Grant", note: message)
-        await record(request, event: "failed", outcome: "Failed", reason: message)
-        return .done
+        return try await conclude(
+            request, &update, Ending(.failed, reason: "GrantFailed", message: message, action: "Grant", warning: true))
     }
 
     /// The finalizer's cleanup: grants go before the request does.
@@ -477,11 +471,39 @@ struct StatusUpdate {
         status.conditions = conditions
     }
 
-    /// Moves to a final phase with its condition.
-    mutating func finish(
-        _ phase: ActionRequestPhase, condition type: String, reason: String, message: String, status value: Bool = true
+}
+
+/// How a request ends: the phase, the condition's reason and message (also the Event's and the
+/// audit line's), and who caused it.
+struct Ending {
+    var phase: ActionRequestPhase
+    var reason: String
+    var message: String
+    var action: String
+    var warning = false
+    var actor: String?
+    var policies: [String]?
+
+    init(
+        _ phase: ActionRequestPhase, reason: String, message: String, action: String, warning: Bool = false,
+        actor: String? = nil, policies: [String]? = nil
     ) {
-        status.phase = phase
-        condition(type, value, reason: reason, message: message)
+        self.phase = phase
+        self.reason = reason
+        self.message = message
+        self.action = action
+        self.warning = warning
+        self.actor = actor
+        self.policies = policies
+    }
+
+    /// The condition a final phase sets: its own, or `Granted=False` for a failed grant.
+    var condition: String {
+        switch phase {
+        case .denied: AirlockConstants.ConditionType.denied
+        case .expired: AirlockConstants.ConditionType.expired
+        case .revoked: AirlockConstants.ConditionType.revoked
+        case .failed, .granted, .pending: AirlockConstants.ConditionType.granted
+        }
     }
 }
