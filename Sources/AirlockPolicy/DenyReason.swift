@@ -28,6 +28,9 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     /// Minting credentials for other identities: `create` on `serviceaccounts/token`,
     /// approving certificate signing requests, or signing with a signer.
     case tokenMinting = "TokenMinting"
+    /// Writing RBAC or admission webhooks: what the grantee writes there would outlive the
+    /// grant (a RoleBinding for a long-lived identity, a webhook seeing every request).
+    case persistentAccess = "PersistentAccess"
     /// `spec.duration` is zero or negative.
     case invalidDuration = "InvalidDuration"
     /// `spec.duration` is longer than the controller's hard cap.

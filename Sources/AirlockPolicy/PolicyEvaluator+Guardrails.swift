@@ -71,6 +71,13 @@ extension PolicyEvaluator {
         if let minting = Self.credentialMinting(in: rule) {
             return (.tokenMinting, "\(label) asks to \(minting), which mints credentials for other identities")
         }
+        if let write = Self.persistentWrite(in: rule) {
+            return (
+                .persistentAccess,
+                "\(label) asks to \(write), which would outlive the grant; change RBAC and webhooks through review"
+                    + " of the objects themselves"
+            )
+        }
         if rule.namespace == configuration.controllerNamespace {
             return (
                 .controllerNamespace,
@@ -111,6 +118,26 @@ extension PolicyEvaluator {
 
     /// What in `rule` mints credentials for another identity, if anything: a ServiceAccount
     /// token, an approved certificate signing request, or a signature by a signer.
+    /// Kinds whose objects, once written, keep acting after the grant ends.
+    static let persistentResources: [String: Set<String>] = [
+        "rbac.authorization.k8s.io": ["roles", "rolebindings", "clusterroles", "clusterrolebindings"],
+        "admissionregistration.k8s.io": ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
+    ]
+    static let writeVerbs: Set<String> = ["create", "update", "patch"]
+
+    /// `verb resource` when the rule writes RBAC or admission webhooks, else nil.
+    static func persistentWrite(in rule: PermissionRule) -> String? {
+        let verbs = rule.verbs.map { $0.lowercased() }.filter(writeVerbs.contains)
+        guard let verb = verbs.first else { return nil }
+        for group in rule.apiGroups {
+            guard let kinds = persistentResources[group.lowercased()] else { continue }
+            if let resource = rule.resources.first(where: { kinds.contains($0.lowercased()) }) {
+                return "\(verb) \(resource).\(group)"
+            }
+        }
+        return nil
+    }
+
     static func credentialMinting(in rule: PermissionRule) -> String? {
         let verbs = Set(rule.verbs.map { $0.lowercased() })
         let resources = Set(rule.resources.map { $0.lowercased() })

@@ -18,6 +18,26 @@ import Testing
 
     static let cases: [Case] = [
         Case(
+            name: "creating a RoleBinding",
+            request: F.request([
+                F.rule(groups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["get", "create"])
+            ]),
+            reason: .persistentAccess, message: "permissions[0] asks to create rolebindings.rbac.authorization.k8s.io"),
+        Case(
+            name: "patching a ClusterRole",
+            request: F.request([
+                F.rule(nil, groups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["patch"])
+            ]),
+            reason: .persistentAccess, message: "patch clusterroles.rbac.authorization.k8s.io, which would outlive"),
+        Case(
+            name: "updating a webhook configuration",
+            request: F.request([
+                F.rule(
+                    nil, groups: ["admissionregistration.k8s.io"], resources: ["validatingwebhookconfigurations"],
+                    verbs: ["update"])
+            ]),
+            reason: .persistentAccess, message: "update validatingwebhookconfigurations.admissionregistration.k8s.io"),
+        Case(
             name: "wildcard verb", request: F.request([F.rule(verbs: ["get", "*"])]), reason: .wildcard,
             message: #"permissions[0] uses the wildcard "*" in verbs; ask for the exact verbs needed"#),
         Case(
@@ -163,6 +183,10 @@ import Testing
             [
                 F.rule(resources: ["serviceaccounts"], verbs: ["get", "create"]),
                 F.rule("prod", groups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"]),
+                // Reading or removing RBAC leaves nothing behind.
+                F.rule(
+                    groups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"],
+                    verbs: ["get", "list", "delete"]),
             ], roleRef: TargetRoleRef(kind: .clusterRole, name: "view", namespace: "dev"))
         #expect(F.evaluator.evaluate(request: request, policies: [F.allowEverything]).outcome == .autoApprove)
     }
