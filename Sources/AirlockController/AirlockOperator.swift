@@ -103,7 +103,13 @@ public final class AirlockOperator: Service {
         let events = self.events
         let recorder = Task { await events.run() }
         await manager.run()
+        // Flush what is queued, but never hold up shutdown for long (the API server may be gone).
         events.finish()
+        let deadline = Task {
+            try? await Task.sleep(for: .seconds(2))
+            recorder.cancel()
+        }
         await recorder.value
+        deadline.cancel()
     }
 }
