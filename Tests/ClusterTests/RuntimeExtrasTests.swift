@@ -35,6 +35,29 @@ import Testing
         #expect((broken.note?.utf8.count ?? 0) <= 1024)
     }
 
+    @Test func changesToOwnedObjectsReconcileTheirOwner() async throws {
+        let plane = try await TestControlPlane.shared()
+        let admin = plane.adminClient
+        let namespace = try await plane.makeNamespace(prefix: "owns")
+        let (controller, reconciler) = makeStampController(client: admin, namespace: namespace, name: "stamper-owns")
+        controller.owns(Informer(client: admin, Secret.self, namespace: namespace, logger: Logger(label: "test")))
+        let manager = ControllerManager(controllers: [controller], elector: nil, logger: Logger(label: "test"))
+        let running = Task { await manager.run() }
+        defer { running.cancel() }
+        let owner = try await admin.create(sampleMap(namespace, "owner", "1"))
+        try await eventually("owner stamped") { try await stamp(admin, namespace, "owner") == "1" }
+        let key = ObjectKey(namespace: namespace, name: "owner")
+        let before = reconciler.reconciled.withLock { $0.filter { $0 == key }.count }
+
+        // A Secret owned by the ConfigMap changes: the owner is reconciled again.
+        _ = try await admin.create(
+            Secret(metadata: ObjectMeta(name: "owned", namespace: namespace, ownerReferences: [owner.ownerReference()]))
+        )
+        try await eventually("owner reconciled for its Secret") {
+            reconciler.reconciled.withLock { $0.filter { $0 == key }.count } > before
+        }
+    }
+
     /// Watches of ServiceAccounts the API server is serving now (its `apiserver_longrunning_gauge`).
     /// No other test watches ServiceAccounts.
     static func openServiceAccountWatches(_ admin: KubernetesClient) async throws -> Int {
