@@ -8,8 +8,15 @@ public struct ActionRequestStatus: Codable, Sendable, Hashable {
     public var conditions: [Condition]?
     /// The outcome of evaluating policies and guardrails.
     public var decision: PolicyDecision?
-    /// Every review seen, counted or not (rejected ones keep their reason).
+    /// The latest verdict of each reviewer, counted or not (rejected ones keep their reason);
+    /// bounded: past ``ActionRequestStatus/maxListedReviews`` rejected reviews are counted in
+    /// `rejectedReviews` but not listed.
     public var reviews: [ReviewRecord]?
+    /// How many reviews of this request did not count, listed or not.
+    public var rejectedReviews: Int?
+    /// The owner of the requester (an agent's ServiceAccount annotated `airlock.dev/owner`): a
+    /// person who counts as the requester when reviews are judged.
+    public var requesterOwner: String?
     public var grantedAt: Date?
     /// When the grants end (the controller requeues for this moment).
     public var expiresAt: Date?
@@ -27,7 +34,8 @@ public struct ActionRequestStatus: Codable, Sendable, Hashable {
         phase: ActionRequestPhase? = nil, conditions: [Condition]? = nil, decision: PolicyDecision? = nil,
         reviews: [ReviewRecord]? = nil, grantedAt: Date? = nil, expiresAt: Date? = nil,
         pendingDeadline: Date? = nil, grants: [GrantRef]? = nil, credentialSecretName: String? = nil,
-        notifications: [NotificationState]? = nil, observedGeneration: Int64? = nil
+        notifications: [NotificationState]? = nil, observedGeneration: Int64? = nil, rejectedReviews: Int? = nil,
+        requesterOwner: String? = nil
     ) {
         self.phase = phase
         self.conditions = conditions
@@ -40,5 +48,10 @@ public struct ActionRequestStatus: Codable, Sendable, Hashable {
         self.credentialSecretName = credentialSecretName
         self.notifications = notifications
         self.observedGeneration = observedGeneration
+        self.rejectedReviews = rejectedReviews
+        self.requesterOwner = requesterOwner
     }
+
+    /// At most this many reviews are listed in `reviews`.
+    public static let maxListedReviews = 32
 }

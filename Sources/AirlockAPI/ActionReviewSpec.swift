@@ -12,10 +12,13 @@ public struct ActionReviewSpec: Codable, Sendable, Hashable {
     public var reviewer: Identity?
     /// Set only by the controller, for a review made in chat.
     public var onBehalfOf: OnBehalfOf?
+    /// The uid of the request instance reviewed. Stamped (and signed) by the admission webhook:
+    /// a review never counts for a later request that reuses the name.
+    public var requestUID: String?
 
     public init(
         request: String, decision: ReviewDecision, duration: KubeDuration? = nil, comment: String? = nil,
-        reviewer: Identity? = nil, onBehalfOf: OnBehalfOf? = nil
+        reviewer: Identity? = nil, onBehalfOf: OnBehalfOf? = nil, requestUID: String? = nil
     ) {
         self.request = request
         self.decision = decision
@@ -23,5 +26,6 @@ public struct ActionReviewSpec: Codable, Sendable, Hashable {
         self.comment = comment
         self.reviewer = reviewer
         self.onBehalfOf = onBehalfOf
+        self.requestUID = requestUID
     }
 }

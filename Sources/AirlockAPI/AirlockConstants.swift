@@ -32,6 +32,10 @@ public enum AirlockConstants {
     public enum Annotation {
         /// When the grant ends, RFC 3339, on every created object.
         public static let expiresAt = "airlock.dev/expires-at"
+        /// On an agent's ServiceAccount: the username of the person it acts for, who then
+        /// counts as the requester of the agent's requests (no approving them). Only admins
+        /// should be able to set it.
+        public static let owner = "airlock.dev/owner"
     }
 
     /// Condition types on `ActionRequest.status.conditions` (`kubectl wait --for=condition=Granted`).

@@ -12,10 +12,14 @@ public struct ApprovalPolicySpec: Codable, Sendable, Hashable {
     public var pendingTimeout: KubeDuration?
     /// Where to ask for reviews.
     public var notify: NotificationTargets?
+    /// Access that runs code or mints credentials as other identities, which this policy (with
+    /// `decision: RequireApproval`) lets reviewers grant. Without it such access is denied.
+    public var allowEscalation: [EscalationClass]?
 
     public init(
         match: PolicyMatch = PolicyMatch(), decision: DecisionOutcome, approvals: ApprovalRequirement? = nil,
-        maxDuration: KubeDuration? = nil, pendingTimeout: KubeDuration? = nil, notify: NotificationTargets? = nil
+        maxDuration: KubeDuration? = nil, pendingTimeout: KubeDuration? = nil, notify: NotificationTargets? = nil,
+        allowEscalation: [EscalationClass]? = nil
     ) {
         self.match = match
         self.decision = decision
@@ -23,5 +27,6 @@ public struct ApprovalPolicySpec: Codable, Sendable, Hashable {
         self.maxDuration = maxDuration
         self.pendingTimeout = pendingTimeout
         self.notify = notify
+        self.allowEscalation = allowEscalation
     }
 }

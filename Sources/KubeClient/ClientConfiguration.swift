@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 
 /// Everything needed to talk to one API server as one user. Built from a kubeconfig, from
 /// the in-cluster service account, or directly (tests).
@@ -16,6 +17,9 @@ public struct ClientConfiguration: Sendable {
     /// Time limit of a non-watch request.
     public var requestTimeout: Duration
     public var userAgent: String
+    /// Called before every request is sent; what it throws fails that request as if the API
+    /// server had answered it. For fault injection in tests and chaos runs; nil in production.
+    public var interceptor: RequestInterceptor?
 
     public init(
         server: URL, tls: TLS = TLS(), credentials: Credentials = .none, namespace: String? = nil,
@@ -70,6 +74,9 @@ public struct ClientConfiguration: Sendable {
         }
     }
 }
+
+/// Sees each request before it is sent (see ``ClientConfiguration/interceptor``).
+public typealias RequestInterceptor = @Sendable (KubeRequest) async throws -> Void
 
 /// A kubeconfig `users[].user.exec` entry.
 public struct ExecConfig: Sendable, Equatable {

@@ -190,6 +190,7 @@ public final class KubernetesClient: Sendable {
         var refreshedCredentials = false
         while true {
             if let limiter { try await limiter.acquire() }
+            try await configuration.interceptor?(request)
             let response = try await attemptOnce(request, timeout: timeout)
             let code = Int(response.status.code)
             Counter(
