@@ -12,13 +12,22 @@ extension ActionRequestStatus {
                         + " expiresAt), Denied, Expired (ran out, or nobody reviewed before pendingDeadline),"
                         + " Revoked (ended early) or Failed. Only Pending and Granted can change."),
                 "conditions": .conditions(
-                    "Standard conditions: Evaluated, Approved, Granted, Expired, Denied, Revoked. Use `kubectl wait"
-                        + " --for=condition=Granted` to wait for access."),
+                    "Standard conditions: Evaluated, Approved, Granted, Expired, Denied, Revoked, and Decided —"
+                        + " True once the request is no longer Pending, with the phase as reason. `kubectl wait"
+                        + " --for=condition=Decided` ends on every outcome; `--for=condition=Granted` waits for"
+                        + " access."),
                 "decision": PolicyDecision.schema,
                 "reviews": .array(
-                    "Every review seen, in the order processed, including the ones that did not count (with the"
-                        + " reason).",
-                    of: ReviewRecord.schema),
+                    "Each reviewer's latest verdict — its counted vote, its counted Revoke and its latest rejected"
+                        + " review (with the reason) — in the order made; at most 32, counted ones first, then the"
+                        + " newest rejected ones.",
+                    of: ReviewRecord.schema, maxItems: ActionRequestStatus.maxListedReviews),
+                "rejectedReviews": .integer(
+                    "How many reviews of this request did not count, listed or not.", minimum: 0),
+                "requesterOwner": .string(
+                    "The person the requesting agent acts for (its ServiceAccount's airlock.dev/owner annotation):"
+                        + " counts as the requester when reviews are judged.", maxLength: 1024),
+                "roleSnapshot": RoleSnapshot.schema,
                 "grantedAt": .timestamp("When the access was granted."),
                 "expiresAt": .timestamp("When the access ends; the grants are removed then."),
                 "pendingDeadline": .timestamp(
@@ -26,13 +35,13 @@ extension ActionRequestStatus {
                 "grants": .array(
                     "Every object created for the grant (Roles, RoleBindings, ServiceAccount, Secret), removed"
                         + " when the grant ends.",
-                    of: GrantRef.schema),
+                    of: GrantRef.schema, maxItems: 128),
                 "credentialSecretName": .string(
                     "With credential Ephemeral: the Secret in the request's namespace holding the ServiceAccount's"
                         + " token (key token) and a ready kubeconfig (key kubeconfig)."),
                 "notifications": .array(
                     "Delivery state of each notification, so a restart neither loses nor repeats a message.",
-                    of: NotificationState.schema),
+                    of: NotificationState.schema, maxItems: 32),
                 "observedGeneration": .observedGeneration,
             ])
     }
@@ -57,6 +66,45 @@ extension PolicyDecision {
                 "maxDuration": .duration("The longest access policy allows; a request asking for longer is denied."),
                 "reason": .string("Machine-readable CamelCase reason for the outcome."),
                 "message": .string("Human-readable explanation of the outcome."),
+                "reviewers": .array(
+                    "With RequireApproval: who may review; a reviewer must be allowed by every set. Kept so a"
+                        + " Granted request's reviews are judged by the decision that granted it.",
+                    of: ReviewerSet.schema, maxItems: 32),
+                "pendingTimeout": .duration("With RequireApproval: how long the request may stay Pending."),
+                "at": .timestamp("When this decision was reached."),
+            ])
+    }
+}
+
+extension RoleSnapshot {
+    /// Schema of `status.roleSnapshot`.
+    public static var schema: Schema {
+        .object(
+            "The rules of spec.roleRef as first evaluated: what policies, guardrails and reviewers judge, and"
+                + " what is granted (as Airlock's own Role or ClusterRole), whatever the named role says later.",
+            required: ["kind", "name", "rules"],
+            properties: [
+                "kind": .enumeration(TargetRoleRef.Kind.self, "Role or ClusterRole."),
+                "name": .string("The role named by spec.roleRef."),
+                "namespace": .string("Where the Role lives; empty for a ClusterRole."),
+                "rules": .array(
+                    "The role's rules (for an aggregated ClusterRole, those of the roles it aggregates).",
+                    of: PolicyRule.schema, maxItems: RoleSnapshot.maxRules),
+            ])
+    }
+}
+
+extension PolicyRule {
+    /// Schema of an RBAC rule in a snapshot.
+    public static var schema: Schema {
+        .object(
+            "An RBAC rule.", required: ["verbs"],
+            properties: [
+                "apiGroups": .array("API groups.", of: .string("An API group.")),
+                "resources": .array("Resources.", of: .string("A resource.")),
+                "verbs": .array("Verbs.", of: .string("A verb.")),
+                "resourceNames": .array("Object names.", of: .string("A name.")),
+                "nonResourceURLs": .array("Non-resource URLs.", of: .string("A URL path.")),
             ])
     }
 }
@@ -73,7 +121,7 @@ extension ReviewRecord {
                 "decision": .enumeration(ReviewDecision.self, "Approve, Deny or Revoke."),
                 "at": .timestamp("When the review was made."),
                 "channel": .string("How the review came in: kubernetes, slack or teams."),
-                "comment": .string("The reviewer's comment."),
+                "comment": .string("The reviewer's comment (its first 512 characters).", maxLength: 512),
                 "duration": .duration("The (possibly shorter) duration the reviewer approved."),
                 "counted": .boolean("Whether the review counted towards the decision."),
                 "rejectedReason": .string(

@@ -12,6 +12,8 @@ public struct ActionRequestStatus: Codable, Sendable, Hashable {
     /// bounded: past ``ActionRequestStatus/maxListedReviews`` rejected reviews are counted in
     /// `rejectedReviews` but not listed.
     public var reviews: [ReviewRecord]?
+    /// The rules of `spec.roleRef` as first evaluated: what is judged and granted.
+    public var roleSnapshot: RoleSnapshot?
     /// How many reviews of this request did not count, listed or not.
     public var rejectedReviews: Int?
     /// The owner of the requester (an agent's ServiceAccount annotated `airlock.dev/owner`): a
@@ -35,7 +37,7 @@ public struct ActionRequestStatus: Codable, Sendable, Hashable {
         reviews: [ReviewRecord]? = nil, grantedAt: Date? = nil, expiresAt: Date? = nil,
         pendingDeadline: Date? = nil, grants: [GrantRef]? = nil, credentialSecretName: String? = nil,
         notifications: [NotificationState]? = nil, observedGeneration: Int64? = nil, rejectedReviews: Int? = nil,
-        requesterOwner: String? = nil
+        requesterOwner: String? = nil, roleSnapshot: RoleSnapshot? = nil
     ) {
         self.phase = phase
         self.conditions = conditions
@@ -50,6 +52,7 @@ public struct ActionRequestStatus: Codable, Sendable, Hashable {
         self.observedGeneration = observedGeneration
         self.rejectedReviews = rejectedReviews
         self.requesterOwner = requesterOwner
+        self.roleSnapshot = roleSnapshot
     }
 
     /// At most this many reviews are listed in `reviews`.

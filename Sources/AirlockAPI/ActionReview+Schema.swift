@@ -39,6 +39,9 @@ extension ActionReviewSpec {
                     "Who reviewed. Stamped and signed by Airlock's admission webhook from the API server's"
                         + " authentication; whatever a client sends here is overwritten."),
                 "onBehalfOf": OnBehalfOf.schema,
+                "requestUID": .string(
+                    "The uid of the request instance reviewed. Stamped and signed by Airlock's admission webhook:"
+                        + " a review never counts for a later request that reuses the name.", maxLength: 128),
             ]
         )
         .rule("self == oldSelf", message: "spec is immutable; create a new ActionReview instead")

@@ -52,8 +52,11 @@ public enum AirlockConstants {
         public static let denied = "Denied"
         /// A reviewer or the requester ended the grant early.
         public static let revoked = "Revoked"
+        /// True once the request is no longer Pending — Granted, or ended any way — with the
+        /// phase as reason: `kubectl wait --for=condition=Decided` ends on every outcome.
+        public static let decided = "Decided"
         /// Every condition type, in the order a request goes through them.
-        public static let all = [evaluated, approved, granted, expired, denied, revoked]
+        public static let all = [evaluated, approved, granted, expired, denied, revoked, decided]
     }
 
     /// Channel names used in `reviews[].channel`, `notifications[].channel` and `onBehalfOf.channel`.

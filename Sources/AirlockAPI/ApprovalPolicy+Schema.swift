@@ -38,7 +38,18 @@ extension ApprovalPolicySpec {
                 "pendingTimeout": .duration(
                     "How long a matching request may wait for reviews before it expires unreviewed."),
                 "notify": NotificationTargets.schema,
+                "allowEscalation": .array(
+                    "With decision RequireApproval: access that runs code or mints credentials as other identities"
+                        + " which reviewers may grant under this policy (never auto-approved): WorkloadCreation"
+                        + " (writing pods, deployments, jobs, ...), PodExec (pods/exec, attach, portforward,"
+                        + " ephemeralcontainers), NodeProxy (nodes/proxy), SecretCreation (creating Secrets, which"
+                        + " can be ServiceAccount tokens). Without it such access is denied.",
+                    of: .enumeration(EscalationClass.self, "A class of escalation."), maxItems: 4),
             ]
+        )
+        .rule(
+            "!has(self.allowEscalation) || self.decision == 'RequireApproval'",
+            message: "spec.allowEscalation applies only to decision RequireApproval"
         )
         .rule(
             "!has(self.approvals) || self.decision == 'RequireApproval'",
@@ -51,7 +62,8 @@ extension PolicyMatch {
     public static var schema: Schema {
         .object(
             "Which access the policy applies to. A request is split into access items (one verb on one"
-                + " resource in one namespace, or its roleRef); a policy covers an item when every criterion"
+                + " resource in one namespace, from its permissions or from the rules of the role its roleRef"
+                + " names); a policy covers an item when every criterion"
                 + " given holds for it (an omitted or empty list matches anything). Deny and RequireApproval"
                 + " policies apply to a request as soon as they cover any of its items; AutoApprove covers only"
                 + " the items it matches, and items no policy covers get the controller's default. The most"

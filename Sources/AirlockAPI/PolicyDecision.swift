@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 
 /// The combined verdict of the matching ApprovalPolicies and the built-in guardrails
@@ -10,6 +11,14 @@ public struct PolicyDecision: Codable, Sendable, Hashable {
     public var requiredApprovals: Int?
     /// The longest duration policy allows; a request asking for longer is denied.
     public var maxDuration: KubeDuration?
+    /// Who may review (with ``DecisionOutcome/requireApproval``): a reviewer must be allowed by
+    /// every set. Kept so that reviews of a Granted request are judged by the decision that
+    /// granted it, not by policies edited since.
+    public var reviewers: [ReviewerSet]?
+    /// How long the request may stay Pending (with ``DecisionOutcome/requireApproval``).
+    public var pendingTimeout: KubeDuration?
+    /// When this decision was reached (a tightened policy makes a new one).
+    public var at: Date?
     /// Machine-readable CamelCase reason (`PolicyMatched`, `GuardrailWildcardVerb`, ...).
     public var reason: String?
     /// Human-readable explanation.
@@ -17,7 +26,8 @@ public struct PolicyDecision: Codable, Sendable, Hashable {
 
     public init(
         policies: [String]? = nil, outcome: DecisionOutcome, requiredApprovals: Int? = nil,
-        maxDuration: KubeDuration? = nil, reason: String? = nil, message: String? = nil
+        maxDuration: KubeDuration? = nil, reason: String? = nil, message: String? = nil,
+        reviewers: [ReviewerSet]? = nil, pendingTimeout: KubeDuration? = nil, at: Date? = nil
     ) {
         self.policies = policies
         self.outcome = outcome
@@ -25,5 +35,8 @@ public struct PolicyDecision: Codable, Sendable, Hashable {
         self.maxDuration = maxDuration
         self.reason = reason
         self.message = message
+        self.reviewers = reviewers
+        self.pendingTimeout = pendingTimeout
+        self.at = at
     }
 }

@@ -20,6 +20,9 @@ public struct ReviewRecord: Codable, Sendable, Hashable {
     /// Why it did not count (self-review, not allowed by policy, bad signature, ...).
     public var rejectedReason: String?
 
+    /// Comments are kept in the status up to this many characters (the review has them whole).
+    public static let maxCommentLength = 512
+
     public init(
         review: String? = nil, reviewer: String, decision: ReviewDecision, at: Date, channel: String,
         comment: String? = nil, duration: KubeDuration? = nil, counted: Bool, rejectedReason: String? = nil

@@ -5,13 +5,13 @@ import KubeCore
 
 extension AdmissionHandler {
     /// The mutating webhook: on CREATE, stamps and signs the caller's identity (and names
-    /// objects created with `generateName`). Other operations and subresources pass
-    /// unchanged (the webhook is registered for CREATE only).
-    public func mutate(_ review: AdmissionReview) -> AdmissionReview {
-        AdmissionReview(response: mutateResponse(review))
+    /// objects created with `generateName`; binds a review to its request instance). Other
+    /// operations and subresources pass unchanged (the webhook is registered for CREATE only).
+    public func mutate(_ review: AdmissionReview) async -> AdmissionReview {
+        AdmissionReview(response: await mutateResponse(review))
     }
 
-    func mutateResponse(_ review: AdmissionReview) -> AdmissionReview.Response {
+    func mutateResponse(_ review: AdmissionReview) async -> AdmissionReview.Response {
         let request: AdmissionReview.Request
         let kind: Kind
         switch Self.envelope(review) {
@@ -62,8 +62,71 @@ extension AdmissionHandler {
             }
             typed.metadata.namespace = namespace
             typed.metadata.name = naming.name
+            let requestUID: String
+            switch await instance(of: typed.spec.request, namespace: namespace, uid: uid) {
+            case .failure(let denial): return denial.response
+            case .success(let value): requestUID = value
+            }
+            typed.spec.requestUID = requestUID
             let stamped = signer.stamp(typed, reviewer: identity, now: now())
-            return patchResponse(uid: uid, naming: naming, path: "/spec/reviewer", identity: stamped.spec.reviewer)
+            return reviewPatchResponse(
+                uid: uid, naming: naming, review: stamped, requestUID: requestUID, metadata: typed.metadata)
+        }
+    }
+
+    /// The uid of the request a review names, or the denial when there is none.
+    private func instance(of request: String, namespace: String, uid: String) async -> Result<String, DenialResponse> {
+        guard !request.isEmpty else {
+            return .failure(DenialResponse(Self.invalid(uid: uid, ["spec.request must not be empty"])))
+        }
+        do {
+            guard let found = try await lookUpRequest(namespace, request), !found.isEmpty else {
+                return .failure(
+                    DenialResponse(
+                        Self.invalid(
+                            uid: uid,
+                            [
+                                "spec.request: ActionRequest \"\(request)\" not found in namespace \"\(namespace)\""
+                                    + " (a review must be in the same namespace as its request)"
+                            ])))
+            }
+            return .success(found)
+        } catch {
+            return .failure(
+                DenialResponse(
+                    Self.internalError(
+                        uid: uid,
+                        "could not look up ActionRequest \"\(request)\" in namespace \"\(namespace)\": \(error)")))
+        }
+    }
+
+    /// The review's patch: its name (if generated), the request instance (spec, label,
+    /// ownerReference) and the signed reviewer.
+    private func reviewPatchResponse(
+        uid: String, naming: Naming, review: ActionReview, requestUID: String, metadata: ObjectMeta
+    ) -> AdmissionReview.Response {
+        do {
+            var patch: [JSONPatchOperation] = []
+            if naming.generated { patch.append(.add("/metadata/name", .string(naming.name))) }
+            patch.append(.add("/spec/requestUID", .string(requestUID)))
+            patch.append(.add("/spec/reviewer", try JSONValue.of(review.spec.reviewer)))
+            let label = AirlockConstants.Label.requestUID
+            if metadata.labels == nil {
+                patch.append(.add("/metadata/labels", [.init(stringLiteral: label): .string(requestUID)]))
+            } else {
+                patch.append(
+                    .add("/metadata/labels/\(label.replacingOccurrences(of: "/", with: "~1"))", .string(requestUID)))
+            }
+            let owner = OwnerReference(
+                apiVersion: ActionRequest.apiVersion, kind: ActionRequest.kind, name: review.spec.request,
+                uid: requestUID, controller: false, blockOwnerDeletion: nil)
+            let ownerValue = try JSONValue.of(owner)
+            patch.append(
+                metadata.ownerReferences == nil
+                    ? .add("/metadata/ownerReferences", [ownerValue]) : .add("/metadata/ownerReferences/-", ownerValue))
+            return try AdmissionReview.Response.allow(uid: uid, patch: patch)
+        } catch {
+            return Self.internalError(uid: uid, "could not encode the review patch: \(error)")
         }
     }
 

@@ -8,8 +8,8 @@ extension AdmissionHandler {
     /// The validating webhook.
     ///
     /// - CREATE: the spec is well-formed; the stamped identity verifies and is the caller's
-    ///   (so the mutating webhook ran and nothing changed the object after it); `onBehalfOf`
-    ///   only from the controller; a review's request exists in the review's namespace.
+    ///   (so the mutating webhook ran and nothing changed the object after it — for a review,
+    ///   the request instance it bound is signed with it); `onBehalfOf` only from the controller.
     /// - UPDATE: the spec is unchanged (metadata — labels, annotations, finalizers — may
     ///   change; status goes through its own subresource, which the webhook does not see).
     /// - Anything else passes.
@@ -108,23 +108,6 @@ extension AdmissionHandler {
             {
                 return denial
             }
-            let exists: Bool
-            do {
-                exists = try await requestExists(namespace, typed.spec.request)
-            } catch {
-                return Self.internalError(
-                    uid: uid,
-                    "could not check that ActionRequest \"\(typed.spec.request)\" exists in namespace"
-                        + " \"\(namespace)\": \(error)")
-            }
-            guard exists else {
-                return Self.invalid(
-                    uid: uid,
-                    [
-                        "spec.request: ActionRequest \"\(typed.spec.request)\" not found in namespace \"\(namespace)\""
-                            + " (a review must be in the same namespace as its request)"
-                    ])
-            }
             return Self.allow(uid: uid)
         }
     }
@@ -150,16 +133,17 @@ extension AdmissionHandler {
     // MARK: Production lookup
 
     /// A ``RequestLookup`` that GETs the ActionRequest through `client`, giving up after
-    /// `timeout` (the API server waits for the webhook at most `timeoutSeconds`).
+    /// `timeout` (the API server waits for the webhook at most `timeoutSeconds`). A request
+    /// being deleted counts as gone: no new review binds to it.
     public static func kubernetesLookup(client: KubernetesClient, timeout: Duration = .seconds(3)) -> RequestLookup {
         { namespace, name in
-            try await withThrowingTaskGroup(of: Bool?.self) { group in
+            try await withThrowingTaskGroup(of: String??.self) { group in
                 group.addTask {
                     do {
-                        _ = try await client.get(ActionRequest.self, name: name, namespace: namespace)
-                        return true
+                        let request = try await client.get(ActionRequest.self, name: name, namespace: namespace)
+                        return .some(request.metadata.deletionTimestamp == nil ? request.metadata.uid : nil)
                     } catch let error as KubernetesError where error.isNotFound {
-                        return false
+                        return .some(nil)
                     }
                 }
                 group.addTask {

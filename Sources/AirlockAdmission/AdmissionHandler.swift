@@ -10,16 +10,18 @@ import KubeCore
 ///   (ActionReview) from the API server's `userInfo`, overwriting whatever the client sent,
 ///   and signs it with ``IdentitySigner``; fills `metadata.name` when the client used
 ///   `generateName` (the signature covers the name, and the API server would only pick one
-///   after admission); rejects `spec.onBehalfOf` from anyone but the controller.
+///   after admission); rejects `spec.onBehalfOf` from anyone but the controller. A review is
+///   bound to the request instance it names: the request's uid goes into `spec.requestUID`
+///   (signed with the rest), a label and an ownerReference; a review of a request that does
+///   not exist is refused.
 /// - **Validating** (CREATE, UPDATE): the spec is immutable after creation; on CREATE the
-///   spec is well-formed, the stamped identity verifies and is the caller's, and a review's
-///   request exists in the review's namespace.
+///   spec is well-formed and the stamped identity verifies and is the caller's.
 ///
 /// Malformed input (an AdmissionReview that does not decode, an unexpected kind, a missing
 /// object) gets a denying answer with code 400 and a message, never a crash.
 public struct AdmissionHandler: Sendable {
-    /// Whether the ActionRequest `name` exists in `namespace`.
-    public typealias RequestLookup = @Sendable (_ namespace: String, _ name: String) async throws -> Bool
+    /// The uid of the ActionRequest `name` in `namespace`, or nil when there is none.
+    public typealias RequestLookup = @Sendable (_ namespace: String, _ name: String) async throws -> String?
 
     /// Which of the two webhooks a call is for.
     public enum Webhook: String, Sendable, CaseIterable {
@@ -31,22 +33,22 @@ public struct AdmissionHandler: Sendable {
     /// The controller's own username (`system:serviceaccount:airlock-system:airlock`): the
     /// only identity that may create ActionReviews with `spec.onBehalfOf` (chat reviews).
     public let controllerUsername: String
-    let requestExists: RequestLookup
+    let lookUpRequest: RequestLookup
     let now: @Sendable () -> Date
     let nameSuffix: @Sendable () -> String
 
     /// - Parameters:
-    ///   - requestExists: looks an ActionRequest up (see ``kubernetesLookup(client:timeout:)``).
+    ///   - lookUpRequest: finds an ActionRequest's uid (see ``kubernetesLookup(client:timeout:)``).
     ///   - now: the signing time (tests pass a fixed one).
     ///   - nameSuffix: the random part of a name made from `generateName`.
     public init(
-        signer: IdentitySigner, controllerUsername: String, requestExists: @escaping RequestLookup,
+        signer: IdentitySigner, controllerUsername: String, lookUpRequest: @escaping RequestLookup,
         now: @escaping @Sendable () -> Date = { Date() },
         nameSuffix: @escaping @Sendable () -> String = { AdmissionHandler.randomNameSuffix() }
     ) {
         self.signer = signer
         self.controllerUsername = controllerUsername
-        self.requestExists = requestExists
+        self.lookUpRequest = lookUpRequest
         self.now = now
         self.nameSuffix = nameSuffix
     }
@@ -106,7 +108,7 @@ public struct AdmissionHandler: Sendable {
                 uidKnown: false)
         }
         switch webhook {
-        case .mutating: return answer(mutate(review), uidKnown: true)
+        case .mutating: return answer(await mutate(review), uidKnown: true)
         case .validating: return answer(await validate(review), uidKnown: true)
         }
     }

@@ -22,11 +22,15 @@ public struct OperatorConfiguration: Sendable {
     public var auditFile: String?
     /// Watch requests and reviews in this namespace only (nil: every namespace).
     public var requestNamespace: String?
+    /// The webhook configurations as they must be; when set, the controller watches them and
+    /// does not act on what was created while they were missing or altered.
+    public var webhookIntegrity: ExpectedWebhooks?
 
     public init(
         controllerNamespace: String, controllerUsername: String, policy: PolicyConfiguration,
         credentialEndpoint: CredentialEndpoint, sweepInterval: Duration = .seconds(30), workers: Int = 4,
-        leaderElection: LeaderElectionConfiguration? = nil, auditFile: String? = nil, requestNamespace: String? = nil
+        leaderElection: LeaderElectionConfiguration? = nil, auditFile: String? = nil, requestNamespace: String? = nil,
+        webhookIntegrity: ExpectedWebhooks? = nil
     ) {
         self.controllerNamespace = controllerNamespace
         self.controllerUsername = controllerUsername
@@ -37,6 +41,7 @@ public struct OperatorConfiguration: Sendable {
         self.leaderElection = leaderElection
         self.auditFile = auditFile
         self.requestNamespace = requestNamespace
+        self.webhookIntegrity = webhookIntegrity
     }
 }
 
@@ -51,9 +56,12 @@ public final class AirlockOperator: Service {
     public let reviews: Informer<ActionReview>
     public let policies: Informer<ApprovalPolicy>
 
+    /// What the webhook-configuration watch found (nil when it is not watched).
+    public let integrity: AdmissionIntegrity?
+
     public init(
         client: KubernetesClient, signer: IdentitySigner, configuration: OperatorConfiguration,
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        clock: AnyWallClock = .system, logger: Logger
     ) throws {
         let scope = configuration.requestNamespace
         let requests = Informer(client: client, ActionRequest.self, namespace: scope, logger: logger)
@@ -63,6 +71,7 @@ public final class AirlockOperator: Service {
         let events = EventRecorder(
             client: client, controller: "airlock.dev/controller", instance: instance, logger: logger)
         let audit = AuditTrail(file: try configuration.auditFile.map { try AuditLog(path: $0) })
+        let integrity = configuration.webhookIntegrity.map { _ in AdmissionIntegrity() }
         let reconciler = ActionRequestReconciler(
             client: client, requests: requests.store, reviews: reviews.store, policies: policies.store,
             evaluator: PolicyEvaluator(configuration: configuration.policy), signer: signer, events: events,
@@ -70,10 +79,10 @@ public final class AirlockOperator: Service {
             configuration: ActionRequestReconcilerConfiguration(
                 controllerUsername: configuration.controllerUsername,
                 credentialEndpoint: configuration.credentialEndpoint),
-            now: now, logger: logger)
+            integrity: integrity, clock: clock, logger: logger)
         let controller = Controller(
             name: "actionrequest", primary: requests, reconciler: reconciler, workers: configuration.workers,
-            logger: logger)
+            clock: clock, logger: logger)
         controller.watches(reviews) { review in
             [ObjectKey(namespace: review.metadata.namespace, name: review.spec.request)]
         }
@@ -84,11 +93,27 @@ public final class AirlockOperator: Service {
         }
         let sweeper = GrantSweeper(
             client: client, requests: requests.store, requestNamespace: scope, interval: configuration.sweepInterval,
-            now: now, logger: logger)
+            clock: clock, logger: logger)
         let elector = configuration.leaderElection.map {
-            LeaderElector(client: client, configuration: $0, logger: logger)
+            LeaderElector(client: client, configuration: $0, clock: clock, logger: logger)
         }
-        self.manager = ControllerManager(controllers: [controller, sweeper], elector: elector, logger: logger)
+        var controllers: [any ManagedController] = [controller, sweeper]
+        if let expected = configuration.webhookIntegrity, let integrity {
+            let mutating = Informer(
+                client: client, MutatingWebhookConfiguration.self,
+                fieldSelector: "metadata.name=\(expected.mutating.metadata.name ?? "")", logger: logger)
+            let validating = Informer(
+                client: client, ValidatingWebhookConfiguration.self,
+                fieldSelector: "metadata.name=\(expected.validating.metadata.name ?? "")", logger: logger)
+            let watch = WebhookIntegrityWatch(
+                expected: expected, integrity: integrity, mutating: mutating.store, validating: validating.store,
+                requests: requests.store, clock: clock, events: events, logger: logger)
+            controller.watches(mutating) { _ in watch.check() }
+            controller.watches(validating) { _ in watch.check() }
+            controllers.append(watch)
+        }
+        self.manager = ControllerManager(controllers: controllers, elector: elector, logger: logger)
+        self.integrity = integrity
         self.controller = controller
         self.sweeper = sweeper
         self.events = events

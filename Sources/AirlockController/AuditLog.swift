@@ -3,7 +3,10 @@ import Foundation
 import KubeCore
 
 /// One decision in the audit trail: who, what, which policy, when, via which channel, outcome.
-public struct AuditRecord: Codable, Sendable, Equatable {
+public struct AuditRecord: Codable, Sendable, Hashable {
+    /// The idempotency key: request uid + what happened. A record whose key the log already
+    /// holds is not appended again.
+    public var key: String?
     public var time: Date
     /// `created`, `evaluated`, `reviewed`, `granted`, `denied`, `expired`, `revoked`, `failed`, `review-rejected`.
     public var event: String
@@ -20,8 +23,9 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public init(
         time: Date, event: String, request: String, requestUID: String? = nil, actor: String? = nil,
         requester: String? = nil, policy: [String]? = nil, channel: String? = nil, outcome: String? = nil,
-        reason: String? = nil, details: [String: String]? = nil
+        reason: String? = nil, details: [String: String]? = nil, key: String? = nil
     ) {
+        self.key = key
         self.time = time
         self.event = event
         self.request = request
@@ -74,11 +78,20 @@ public struct AuditEntry: Codable, Sendable, Equatable {
 }
 
 /// Appends hash-chained entries to a file (append-only, fsync'd per entry) and verifies files.
+///
+/// Records carry an idempotency key; a record whose key the file already holds is not
+/// appended again, so whoever retries — a reconcile after a conflict, a controller after a
+/// crash, a new leader on a shared volume — records each decision once. If the file grew
+/// behind this process's back (another leader appended to a shared file), it is re-read
+/// before the next append, continuing the chain from its real end.
 public actor AuditLog {
     public let path: String
     private var handle: FileHandle
     private var sequence: Int
     private var lastHash: String
+    private var keys: Set<String>
+    /// Where the file ended after this process's last read or write.
+    private var endOffset: UInt64
 
     /// Opens (or creates) the file and continues its chain; refuses a broken file.
     public init(path: String) throws {
@@ -90,30 +103,55 @@ public actor AuditLog {
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw AuditError(line: 0, problem: "cannot open \(path) for writing")
         }
-        try handle.seekToEnd()
+        self.endOffset = try handle.seekToEnd()
         self.path = path
         self.handle = handle
         self.sequence = existing.count
         self.lastHash = existing.lastHash
+        self.keys = existing.keys
     }
 
-    /// Appends a record; returns the sealed entry (also what goes to the log stream).
+    /// Whether a record with this idempotency key is in the file.
+    public func contains(key: String) throws -> Bool {
+        try refreshIfChanged()
+        return keys.contains(key)
+    }
+
+    /// Appends a record, unless one with the same key is already in the file; returns the
+    /// sealed entry (also what goes to the log stream), or nil when it was there.
     @discardableResult
-    public func append(_ record: AuditRecord) throws -> AuditEntry {
+    public func append(_ record: AuditRecord) throws -> AuditEntry? {
+        try refreshIfChanged()
+        if let key = record.key, keys.contains(key) { return nil }
         let entry = try AuditEntry(sequence: sequence + 1, previousHash: lastHash, record: record)
         var line = try KubeJSON.encode(entry)
         line.append(10)
         try handle.write(contentsOf: line)
         try handle.synchronize()
+        endOffset += UInt64(line.count)
         sequence = entry.sequence
         lastHash = entry.hash
+        if let key = record.key { keys.insert(key) }
         return entry
+    }
+
+    /// Re-reads the file when someone else appended to it.
+    private func refreshIfChanged() throws {
+        let end = try handle.seekToEnd()
+        guard end != endOffset else { return }
+        let current = try Self.verify(path: path)
+        sequence = current.count
+        lastHash = current.lastHash
+        keys = current.keys
+        endOffset = end
     }
 
     /// The outcome of verifying a file.
     public struct Verification: Sendable, Equatable {
         public var count: Int
         public var lastHash: String
+        /// The idempotency keys of its records.
+        public var keys: Set<String> = []
     }
 
     /// Checks every line: it parses, its sequence follows the previous one, it names the
@@ -124,6 +162,7 @@ public actor AuditLog {
         }
         var count = 0
         var lastHash = AuditEntry.genesis
+        var keys: Set<String> = []
         let decoder = KubeJSON.decoder()
         let lines = data.split(separator: 10, omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
@@ -155,8 +194,9 @@ public actor AuditLog {
             }
             count = entry.sequence
             lastHash = entry.hash
+            if let key = entry.record.key { keys.insert(key) }
         }
-        return Verification(count: count, lastHash: lastHash)
+        return Verification(count: count, lastHash: lastHash, keys: keys)
     }
 }
 

@@ -1,28 +1,62 @@
 import Foundation
 import KubeCore
 import Logging
+import Synchronization
 
 /// Where decisions are recorded: one structured JSON line per decision in the log (label
-/// `airlock.audit`), and, when configured, the hash-chained `AuditLog` file.
-public struct AuditTrail: Sendable {
+/// `airlock.audit`), and, when configured, the hash-chained ``AuditLog`` file.
+///
+/// Records are idempotent by key. With the file, the file decides what was recorded (across
+/// retries, crashes and leaders sharing it), and ``isDurable`` is true: the reconciler then
+/// also records what a status shows and the file lacks. Without it, this process remembers
+/// the keys it logged, so a retry never repeats a line; a crash can still lose one.
+public final class AuditTrail: Sendable {
     private let logger: Logger
     private let file: AuditLog?
+    private let logged = Mutex<Set<String>>([])
+    /// Keys remembered without a file, at most.
+    static let memoryLimit = 100_000
 
     public init(file: AuditLog? = nil, logger: Logger = Logger(label: "airlock.audit")) {
         self.file = file
         self.logger = logger
     }
 
+    /// Whether the file keeps what was recorded across restarts.
+    public var isDurable: Bool { file != nil }
+
+    /// Records `record` unless its key was recorded before.
     public func record(_ record: AuditRecord) async {
         var line = (try? KubeJSON.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? record.event
         if let file {
             do {
-                let entry = try await file.append(record)
+                guard let entry = try await file.append(record) else { return }
                 line = (try? KubeJSON.encode(entry)).map { String(decoding: $0, as: UTF8.self) } ?? line
             } catch {
                 logger.error("audit file \(file.path): could not append: \(error)")
             }
+        } else if let key = record.key {
+            let fresh = logged.withLock { keys in
+                if keys.count >= Self.memoryLimit { keys.removeAll() }
+                return keys.insert(key).inserted
+            }
+            guard fresh else { return }
         }
         logger.info("\(line)", metadata: ["audit": "true"])
+    }
+
+    /// Records those of `records` whose keys the file lacks (only with a file).
+    public func catchUp(_ records: [AuditRecord]) async {
+        guard let file else { return }
+        for record in records {
+            guard let key = record.key else { continue }
+            do {
+                if try await file.contains(key: key) { continue }
+            } catch {
+                logger.error("audit file \(file.path): could not read: \(error)")
+                return
+            }
+            await self.record(record)
+        }
     }
 }

@@ -19,11 +19,14 @@ public struct CredentialEndpoint: Sendable {
 /// a controller restarted mid-grant converge, and no one can pre-create a trap.
 ///
 /// Order: ServiceAccount, Roles, credential Secret, then the bindings — access starts only
-/// once everything it needs exists.
+/// once everything it needs exists. Every failure is a ``GrantError`` saying whether a retry
+/// can help.
 struct GrantApplier: Sendable {
     let client: KubernetesClient
     let planner = GrantPlanner()
     let endpoint: CredentialEndpoint
+    /// The wall clock (token lifetimes are computed from it).
+    let now: @Sendable () -> Date
 
     func apply(_ plan: GrantPlan, for request: ActionRequest) async throws -> [GrantRef] {
         let uid = request.metadata.uid ?? ""
@@ -49,14 +52,20 @@ struct GrantApplier: Sendable {
         {
             return Self.ref(existing)
         }
-        let seconds = max(600, Int64(plan.expiresAt.timeIntervalSinceNow.rounded(.up)) + 60)
-        let token = try await client.requestToken(
-            serviceAccount: account.metadata.name ?? "", namespace: namespace, expirationSeconds: seconds)
+        let seconds = max(600, Int64(plan.expiresAt.timeIntervalSince(now()).rounded(.up)) + 60)
+        let accountName = account.metadata.name ?? ""
+        let token: TokenRequest
+        do {
+            token = try await client.requestToken(
+                serviceAccount: accountName, namespace: namespace, expirationSeconds: seconds)
+        } catch let error as KubernetesError {
+            throw GrantError(error, while: "requesting a token for \(namespace)/\(accountName)")
+        }
         guard let value = token.status?.token,
             let secret = planner.credentialSecret(
                 plan: plan, namespace: namespace, token: value, server: endpoint.server,
                 certificateAuthorityPEM: endpoint.certificateAuthorityPEM)
-        else { throw GrantPlanError("the API server issued no token for \(namespace)/\(account.metadata.name ?? "")") }
+        else { throw GrantError.transient("the API server issued no token for \(namespace)/\(accountName)") }
         return try await ensure(secret, uid: uid)
     }
 
@@ -68,9 +77,11 @@ struct GrantApplier: Sendable {
                 let found = try await existing(
                     R.self, name: object.metadata.name ?? "", namespace: object.metadata.namespace, uid: uid)
             else {
-                throw GrantPlanError("\(R.kind) \(object.key) vanished while being created; retrying")
+                throw GrantError.transient("\(R.kind) \(object.key) vanished while being created")
             }
             return Self.ref(found)
+        } catch let error as KubernetesError {
+            throw GrantError(error, while: "creating \(R.kind) \(object.key)")
         }
     }
 
@@ -83,9 +94,11 @@ struct GrantApplier: Sendable {
             object = try await client.get(R.self, name: name, namespace: namespace)
         } catch let error as KubernetesError where error.isNotFound {
             return nil
+        } catch let error as KubernetesError {
+            throw GrantError(error, while: "reading \(R.kind) \(namespace.map { "\($0)/" } ?? "")\(name)")
         }
         guard object.metadata.labels?[AirlockConstants.Label.requestUID] == uid else {
-            throw GrantPlanError(
+            throw GrantError.terminal(
                 "\(R.kind) \(object.key) exists but does not belong to this request: refusing to use it")
         }
         return object
@@ -94,7 +107,6 @@ struct GrantApplier: Sendable {
     static func ref<R: KubeResource>(_ object: R) -> GrantRef {
         GrantRef(
             apiVersion: R.apiVersion, kind: R.kind, namespace: object.metadata.namespace,
-            name: object.metadata.name ?? "",
-            uid: object.metadata.uid)
+            name: object.metadata.name ?? "", uid: object.metadata.uid)
     }
 }

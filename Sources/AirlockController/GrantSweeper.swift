@@ -9,7 +9,9 @@ import Synchronization
 
 /// The backstop that keeps grants from outliving a controller crash: at start and every
 /// `interval` it lists every managed object cluster-wide and deletes those whose expiry has
-/// passed, whose request is gone (or is another object now), or whose request has finished.
+/// passed, whose request is gone (or is another object now), whose request has finished, or
+/// whose request is not Granted although the object is older than `grace` (left by a grant
+/// attempt a crash interrupted before the request was decided again).
 ///
 /// It runs with the workers, on the leader only.
 public final class GrantSweeper: ManagedController {
@@ -18,7 +20,8 @@ public final class GrantSweeper: ManagedController {
     private let requests: Store<ActionRequest>
     private let selector: String
     private let interval: Duration
-    private let now: @Sendable () -> Date
+    private let grace: TimeInterval
+    private let clock: AnyWallClock
     private let logger: Logger
     private let revoker: GrantRevoker
     private let swept = Counter(label: "airlock_sweeper_deleted_total")
@@ -26,8 +29,7 @@ public final class GrantSweeper: ManagedController {
 
     public init(
         client: KubernetesClient, requests: Store<ActionRequest>, requestNamespace: String? = nil,
-        interval: Duration = .seconds(30),
-        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+        interval: Duration = .seconds(30), grace: TimeInterval = 120, clock: AnyWallClock = .system, logger: Logger
     ) {
         self.client = client
         self.requests = requests
@@ -38,7 +40,8 @@ public final class GrantSweeper: ManagedController {
             .appending(requestNamespace.map { "\(AirlockConstants.Label.requestNamespace)=\($0)" })
             .joined(separator: ",")
         self.interval = interval
-        self.now = now
+        self.grace = grace
+        self.clock = clock
         self.logger = logger
         self.revoker = GrantRevoker(client: client, logger: logger)
     }
@@ -71,7 +74,7 @@ public final class GrantSweeper: ManagedController {
                 if Task.isCancelled { return }
                 logger.warning("sweep failed: \(error)")
             }
-            do { try await Task.sleep(for: interval) } catch { return }
+            do { try await clock.sleep(for: interval) } catch { return }
         }
     }
 
@@ -105,7 +108,7 @@ public final class GrantSweeper: ManagedController {
     func staleReason(_ meta: ObjectMeta) -> String? {
         if let text = meta.annotations?[AirlockConstants.Annotation.expiresAt] {
             guard let expiresAt = RFC3339.parse(text) else { return "unreadable expiry \(text)" }
-            if expiresAt <= now() { return "expired at \(text)" }
+            if expiresAt <= clock.date { return "expired at \(text)" }
         }
         let labels = meta.labels ?? [:]
         guard let namespace = labels[AirlockConstants.Label.requestNamespace],
@@ -113,7 +116,11 @@ public final class GrantSweeper: ManagedController {
         else { return "no request labels" }
         let request = requests.list(namespace: namespace).first { $0.metadata.uid == uid }
         guard let request else { return "its request is gone" }
-        if let phase = request.status?.phase, phase.isTerminal { return "its request is \(phase.rawValue)" }
+        let phase = request.status?.phase ?? .pending
+        if phase.isTerminal { return "its request is \(phase.rawValue)" }
+        if phase != .granted, let created = meta.creationTimestamp, clock.date.timeIntervalSince(created) > grace {
+            return "its request is \(phase.rawValue), not Granted"
+        }
         return nil
     }
 }

@@ -1,58 +1,55 @@
 import AirlockAPI
 
-/// One indivisible piece of what a request asks for: one verb on one resource in one target
-/// namespace (or cluster-wide), or the roleRef as a whole.
+/// One indivisible piece of the access a request would grant: one verb on one resource in one
+/// target namespace (or cluster-wide), from a permission rule or from the rules of the role
+/// its roleRef names.
 ///
 /// Policies are matched per item, not per request: an AutoApprove policy only covers the items
 /// it lists, so a request is auto-approved only when every item is covered; a Deny or
 /// RequireApproval policy applies as soon as it covers any item. Adding harmless access to a
-/// request therefore never slips it past a stricter policy.
+/// request therefore never slips it past a stricter policy, and a roleRef is matched by what
+/// its role grants, like the same rules asked for directly.
 struct AccessItem: Hashable, Sendable {
-    enum What: Hashable, Sendable {
-        /// `verb` on `resource` (spelled as in `PolicyMatch.resources`: `pods`, `deployments.apps`,
-        /// `deployments.apps/scale`).
-        case permission(index: Int, resource: String, verb: String)
-        case roleRef(TargetRoleRef)
-    }
-
-    var what: What
+    /// `verb` on `resource` (spelled as in `PolicyMatch.resources`: `pods`, `deployments.apps`,
+    /// `deployments.apps/scale`).
+    var resource: String
+    var verb: String
+    /// The rule's API group and plain resource (for classification).
+    var group: String
+    var plainResource: String
     /// Target namespace; nil for cluster-wide access.
     var namespace: String?
+    /// Where the item comes from (`permissions[2]`, `roleRef (ClusterRole view) rule 3`).
+    var origin: String
 
     var isClusterScoped: Bool { namespace == nil }
 
-    /// `permissions[2] (delete pods in namespace prod)`, `roleRef (ClusterRole view cluster-wide)`.
+    /// The class of escalation the item is, if any.
+    var escalation: EscalationClass? { EscalationClass.of(verb: verb, resource: plainResource, group: group) }
+
+    /// `permissions[2] (delete pods in namespace prod)`.
     var description: String {
         let scope = namespace.map { "in namespace \($0)" } ?? "cluster-wide"
-        switch what {
-        case .permission(let index, let resource, let verb):
-            return "permissions[\(index)] (\(verb) \(resource) \(scope))"
-        case .roleRef(let ref):
-            return "roleRef (\(ref.kind.rawValue) \(ref.name) \(scope))"
-        }
+        return "\(origin) (\(verb) \(resource) \(scope))"
     }
 
-    /// Every item of a spec, in order, each once (the first rule that asks for it names it).
-    static func items(of spec: ActionRequestSpec) -> [AccessItem] {
+    /// Every item of the rules, in order, each once (the first rule that asks for it names it).
+    static func items(of rules: [AccessRule]) -> [AccessItem] {
         var items: [AccessItem] = []
         var seen: Set<Key> = []
-        for (index, rule) in (spec.permissions ?? []).enumerated() {
+        for rule in rules {
             for group in rule.apiGroups {
                 for resource in rule.resources {
                     let key = resourceKey(resource: resource, group: group)
                     for verb in rule.verbs
-                    where seen.insert(Key(namespace: rule.namespace, resource: key, verb: verb))
-                        .inserted
-                    {
+                    where seen.insert(Key(namespace: rule.namespace, resource: key, verb: verb)).inserted {
                         items.append(
                             AccessItem(
-                                what: .permission(index: index, resource: key, verb: verb), namespace: rule.namespace))
+                                resource: key, verb: verb, group: group, plainResource: resource,
+                                namespace: rule.namespace, origin: rule.origin))
                     }
                 }
             }
-        }
-        if let ref = spec.roleRef {
-            items.append(AccessItem(what: .roleRef(ref), namespace: ref.namespace))
         }
         return items
     }

@@ -34,6 +34,16 @@ public struct ApprovalRequirements: Sendable, Hashable {
         self.appliesDefault = appliesDefault
     }
 
+    /// The requirements a stored decision recorded (`status.decision`), for judging reviews
+    /// of a request that is no longer Pending; nil unless the decision required approval.
+    public init?(decision: PolicyDecision) {
+        guard decision.outcome == .requireApproval, let maxDuration = decision.maxDuration else { return nil }
+        self.init(
+            requiredApprovals: decision.requiredApprovals ?? 1, reviewerSets: decision.reviewers ?? [],
+            maxDuration: maxDuration, pendingTimeout: decision.pendingTimeout ?? maxDuration,
+            policies: decision.policies ?? [])
+    }
+
     /// Whether every reviewer set allows `reviewer` (by username or a shared group). Only the
     /// policy constraint: the SubjectAccessReview and the self/grantee rules are separate.
     public func allows(_ reviewer: Identity) -> Bool {

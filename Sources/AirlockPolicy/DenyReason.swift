@@ -23,8 +23,14 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     case systemRole = "SystemRole"
     /// Anything in the `airlock.dev` API group (Airlock's own objects).
     case airlockResources = "AirlockResources"
-    /// A permission or roleRef in the namespace the controller runs in.
+    /// Access that reaches the namespace the controller runs in: a rule there, or a
+    /// cluster-wide rule on a namespaced resource (it reaches every namespace).
     case controllerNamespace = "ControllerNamespace"
+    /// `resourceNames` with `create` or `deletecollection`, which RBAC cannot limit by name:
+    /// the rule would grant the verb on every object.
+    case resourceNamesIgnored = "ResourceNamesIgnored"
+    /// A role rule on non-resource URLs (`/metrics`, `/debug/*`): never granted.
+    case nonResourceURLs = "NonResourceURLs"
     /// Minting credentials for other identities: `create` on `serviceaccounts/token`,
     /// approving certificate signing requests, or signing with a signer.
     case tokenMinting = "TokenMinting"
@@ -42,6 +48,9 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     case durationAbovePolicyMaximum = "DurationAbovePolicyMaximum"
     /// Cluster-scoped access without a matching, allowing policy that sets `match.clusterScope: true`.
     case clusterScopeNotAllowed = "ClusterScopeNotAllowed"
+    /// Access that runs code or mints credentials as other identities (see
+    /// ``AirlockAPI/EscalationClass``) without a RequireApproval policy that allows it.
+    case escalationNotAllowed = "EscalationNotAllowed"
     /// A matching ApprovalPolicy decides Deny.
     case deniedByPolicy = "DeniedByPolicy"
     /// No ApprovalPolicy matches (part of) the request and the controller's default is Deny.
@@ -50,7 +59,9 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     /// Whether the reason is a built-in guardrail (no policy can change it).
     public var isGuardrail: Bool {
         switch self {
-        case .durationAbovePolicyMaximum, .clusterScopeNotAllowed, .deniedByPolicy, .noMatchingPolicy: false
+        case .durationAbovePolicyMaximum, .clusterScopeNotAllowed, .deniedByPolicy, .noMatchingPolicy,
+            .escalationNotAllowed:
+            false
         default: true
         }
     }

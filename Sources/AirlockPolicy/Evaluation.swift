@@ -92,7 +92,9 @@ public enum Evaluation: Sendable, Hashable {
             return PolicyDecision(
                 policies: names, outcome: .requireApproval, requiredApprovals: requirements.requiredApprovals,
                 maxDuration: requirements.maxDuration,
-                reason: names.isEmpty ? Self.defaultAppliedReason : Self.policyMatchedReason, message: message)
+                reason: names.isEmpty ? Self.defaultAppliedReason : Self.policyMatchedReason, message: message,
+                reviewers: requirements.reviewerSets.isEmpty ? nil : requirements.reviewerSets,
+                pendingTimeout: requirements.pendingTimeout)
         }
     }
 

@@ -4,13 +4,18 @@ import KubeCore
 /// Decides what happens to an ActionRequest: built-in guardrails first, then the matching
 /// ApprovalPolicies, combined to the most restrictive. Pure: no I/O, no clock.
 ///
+/// Everything is judged on the access the request would grant: its permission rules and the
+/// rules of its roleRef's role (from the snapshot the controller takes), so one access is
+/// judged the same however it is spelled.
+///
 /// The steps, each of which can end in a denial:
 /// 1. **Guardrails** (whatever policies say): a stamped requester; a non-empty, well-formed
 ///    request; no `*`; no `escalate`/`bind`/`impersonate`; no `cluster-admin` or `system:*`
-///    roleRef; nothing in `airlock.dev`; nothing in the controller's namespace; no credential
-///    minting (`create serviceaccounts/token`, CSR approval, signers); a positive duration
-///    within the hard cap.
-/// 2. **Matching, per access item** (one verb on one resource in one namespace, or the roleRef):
+///    roleRef; nothing in `airlock.dev`; nothing that reaches the controller's namespace (a rule
+///    there, or a cluster-wide rule on a namespaced resource); no credential minting; no writes
+///    to RBAC, admission control or API extensions; no `resourceNames` where RBAC ignores
+///    them; no non-resource URLs; a positive duration within the hard cap.
+/// 2. **Matching, per access item** (one verb on one resource in one namespace):
 ///    each item is covered by the policies whose every set criterion holds for it
 ///    (see ``AirlockAPI/PolicyMatch``). Matching per item keeps stricter policies in force
 ///    when a request mixes access: a Deny or RequireApproval policy applies when it covers
@@ -18,7 +23,10 @@ import KubeCore
 ///    covers get the controller's default.
 /// 3. **Deny** if any item is covered by a Deny policy; **ClusterScopeNotAllowed** if a
 ///    cluster-wide item has no covering allowing policy with `match.clusterScope: true`;
-///    **NoMatchingPolicy** if an item is uncovered and the default is Deny.
+///    **EscalationNotAllowed** if an item runs code or mints credentials as other identities
+///    (``AirlockAPI/EscalationClass``) and no covering RequireApproval policy lists its class in
+///    `allowEscalation` (so such access is never auto-approved); **NoMatchingPolicy** if an item
+///    is uncovered and the default is Deny.
 /// 4. **Combine** the matched policies (and the default, for uncovered items): the most
 ///    restrictive outcome, the most required approvals, the shortest maximum duration and
 ///    pending timeout, every reviewer constraint, every notification target.
@@ -34,17 +42,19 @@ public struct PolicyEvaluator: Sendable {
         self.configuration = configuration
     }
 
-    /// The verdict on `request` under `policies` (in any order; results list policy names sorted).
-    public func evaluate(request: ActionRequest, policies: [ApprovalPolicy]) -> Evaluation {
+    /// The verdict on `request` under `policies` (in any order; results list policy names
+    /// sorted). `role` is the snapshot of the request's roleRef (required when it has one).
+    public func evaluate(request: ActionRequest, policies: [ApprovalPolicy], role: RoleSnapshot? = nil) -> Evaluation {
         let spec = request.spec
-        if let violation = guardrailViolation(in: spec) {
+        if let violation = guardrailViolation(in: spec, role: role) {
             return .deny(violation.reason, message: violation.message, policies: [])
         }
         guard let requester = spec.requester else {
             return .deny(.missingRequester, message: "spec.requester is missing", policies: [])
         }
         let ordered = policies.sorted { Self.name(of: $0) < Self.name(of: $1) }
-        let coverage: [(item: AccessItem, policies: [Int])] = AccessItem.items(of: spec).map { item in
+        let items = AccessItem.items(of: AccessRule.rules(of: spec, role: role))
+        let coverage: [(item: AccessItem, policies: [Int])] = items.map { item in
             let covering = ordered.indices.filter { index in
                 let policy = ordered[index].spec
                 return policy.match.covers(
@@ -93,6 +103,21 @@ public struct PolicyEvaluator: Sendable {
                     .clusterScopeNotAllowed,
                     message: "\(item.description) is cluster-wide access, which needs a matching ApprovalPolicy"
                         + " that allows it with match.clusterScope: true; ask for it in a namespace instead",
+                    policies: covering.map { Self.name(of: policies[$0]) })
+            }
+        }
+        for (item, covering) in coverage {
+            guard let escalation = item.escalation else { continue }
+            let allowing = covering.filter {
+                let spec = policies[$0].spec
+                return spec.decision == .requireApproval && (spec.allowEscalation ?? []).contains(escalation)
+            }
+            if allowing.isEmpty {
+                return .deny(
+                    .escalationNotAllowed,
+                    message: "\(item.description) \(escalation.consequence); only a matching ApprovalPolicy with"
+                        + " decision RequireApproval and allowEscalation: [\(escalation.rawValue)] lets reviewers"
+                        + " grant it",
                     policies: covering.map { Self.name(of: policies[$0]) })
             }
         }

@@ -8,8 +8,8 @@ extension PolicyMatch {
     /// - `targetNamespaces` lists the item's namespace. Cluster-wide access reaches every
     ///   namespace, so it is covered by a Deny policy's `targetNamespaces` and never by an
     ///   allowing policy's.
-    /// - `resources` and `verbs` list the item's resource and verb; a roleRef has neither, so a
-    ///   policy that sets either never covers it.
+    /// - `resources` and `verbs` list the item's resource and verb (for a roleRef: of the rules
+    ///   its role grants).
     /// - `clusterScope: false` covers only namespaced items. (Whether cluster-wide access is
     ///   *allowed* is decided by the evaluator: it needs an allowing policy with `true`.)
     ///
@@ -31,15 +31,8 @@ extension PolicyMatch {
             }
         }
         if clusterScope == false, item.isClusterScoped { return false }
-        let setsResources = !(resources ?? []).isEmpty
-        let setsVerbs = !(verbs ?? []).isEmpty
-        switch item.what {
-        case .roleRef:
-            if setsResources || setsVerbs { return false }
-        case .permission(_, let resource, let verb):
-            if setsResources, !(resources ?? []).contains(resource) { return false }
-            if setsVerbs, !(verbs ?? []).contains(verb) { return false }
-        }
+        if let resources, !resources.isEmpty, !resources.contains(item.resource) { return false }
+        if let verbs, !verbs.isEmpty, !verbs.contains(item.verb) { return false }
         return true
     }
 }

@@ -31,13 +31,19 @@ public struct ReviewCandidate: Sendable, Hashable {
     public var approveAllowed: Bool?
     /// When the review was created; reviews are tallied in this order (then by name).
     public var at: Date
+    /// The request instance the review names (`spec.requestUID`, stamped by the webhook).
+    public var requestUID: String?
+    /// The owner of the reviewer, when the reviewer is an agent's ServiceAccount with an owner.
+    public var reviewerOwner: String?
+    /// Created while Airlock's admission webhooks were missing or altered.
+    public var admissionUnverified: Bool
 
     public init(
         name: String, reviewer: Identity, onBehalfOf: OnBehalfOf? = nil, onBehalfOfGroups: [String] = [],
         onBehalfOfPermitted: Bool = false,
         decision: ReviewDecision, duration: KubeDuration? = nil, comment: String? = nil,
         channel: String = AirlockConstants.Channel.kubernetes, signatureVerified: Bool, approveAllowed: Bool?,
-        at: Date
+        at: Date, requestUID: String?, reviewerOwner: String? = nil, admissionUnverified: Bool = false
     ) {
         self.name = name
         self.reviewer = reviewer
@@ -51,6 +57,9 @@ public struct ReviewCandidate: Sendable, Hashable {
         self.signatureVerified = signatureVerified
         self.approveAllowed = approveAllowed
         self.at = at
+        self.requestUID = requestUID
+        self.reviewerOwner = reviewerOwner
+        self.admissionUnverified = admissionUnverified
     }
 
     /// The username the review counts for: the `onBehalfOf` user for a chat review, otherwise

@@ -1,3 +1,4 @@
+import AirlockAPI
 import KubeCore
 
 /// Where the counted reviews leave a request.
@@ -18,12 +19,16 @@ public enum ReviewOutcome: Sendable, Hashable {
 
 /// The result of ``ReviewTally/tally(_:)``.
 public struct ReviewTallyResult: Sendable, Hashable {
-    /// One verdict per review, in tally order (creation time, then name).
+    /// One verdict per new review, in tally order (creation time, then name).
     public var verdicts: [ReviewVerdict]
+    /// The records for `status.reviews`: the earlier ones merged with the new verdicts, one
+    /// per reviewer and kind, bounded.
+    public var records: [ReviewRecord]
     public var outcome: ReviewOutcome
 
-    public init(verdicts: [ReviewVerdict], outcome: ReviewOutcome) {
+    public init(verdicts: [ReviewVerdict], records: [ReviewRecord] = [], outcome: ReviewOutcome) {
         self.verdicts = verdicts
+        self.records = records
         self.outcome = outcome
     }
 

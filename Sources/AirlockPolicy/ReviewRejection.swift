@@ -5,6 +5,11 @@ public enum ReviewRejection: String, Sendable, Hashable, Codable, CaseIterable {
     case signatureInvalid = "SignatureInvalid"
     /// The stamped reviewer identity has no username.
     case missingIdentity = "MissingIdentity"
+    /// The review names another instance of the request (an earlier one of the same name), or
+    /// none, or was created before the request.
+    case otherRequestInstance = "OtherRequestInstance"
+    /// Created while Airlock's admission webhooks were missing or altered.
+    case admissionUnverified = "AdmissionUnverified"
     /// `onBehalfOf` set by someone other than the controller.
     case onBehalfOfNotPermitted = "OnBehalfOfNotPermitted"
     /// A chat review from a user not mapped to a Kubernetes user.
@@ -15,7 +20,8 @@ public enum ReviewRejection: String, Sendable, Hashable, Codable, CaseIterable {
     case notGranted = "NotGranted"
     /// The requester's Revoke on a request that is already finished.
     case requestFinished = "RequestFinished"
-    /// The requester reviewing its own request (only Revoke is open to it).
+    /// The requester (or its owner, or an agent it owns) reviewing its own request (only Revoke
+    /// is open to it).
     case selfApproval = "SelfApproval"
     /// The grantee reviewing the request it would benefit from.
     case granteeApproval = "GranteeApproval"
@@ -31,6 +37,4 @@ public enum ReviewRejection: String, Sendable, Hashable, Codable, CaseIterable {
     case invalidDuration = "InvalidDuration"
     /// An approved duration longer than the requested one (a review may only shorten).
     case durationNotShorter = "DurationNotShorter"
-    /// The reviewer's earlier Approve or Deny already counted (one vote per reviewer).
-    case duplicateVote = "DuplicateVote"
 }

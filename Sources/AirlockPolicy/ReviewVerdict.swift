@@ -21,7 +21,8 @@ public struct ReviewVerdict: Sendable, Hashable {
     public var record: ReviewRecord {
         ReviewRecord(
             review: review.name, reviewer: review.effectiveReviewer, decision: review.decision, at: review.at,
-            channel: review.channel, comment: review.comment, duration: review.duration, counted: counted,
+            channel: review.channel, comment: review.comment.map { String($0.prefix(ReviewRecord.maxCommentLength)) },
+            duration: review.duration, counted: counted,
             rejectedReason: rejection.map { "\($0.rawValue): \(message)" })
     }
 }

@@ -24,7 +24,7 @@ public struct ClientConfiguration: Sendable {
     public init(
         server: URL, tls: TLS = TLS(), credentials: Credentials = .none, namespace: String? = nil,
         rateLimit: RateLimit? = RateLimit(), maxRetries: Int = 3, requestTimeout: Duration = .seconds(30),
-        userAgent: String = "airlock"
+        userAgent: String = "airlock", interceptor: RequestInterceptor? = nil
     ) {
         self.server = server
         self.tls = tls
@@ -34,6 +34,7 @@ public struct ClientConfiguration: Sendable {
         self.maxRetries = maxRetries
         self.requestTimeout = requestTimeout
         self.userAgent = userAgent
+        self.interceptor = interceptor
     }
 
     /// TLS material, all PEM bytes.
@@ -76,7 +77,7 @@ public struct ClientConfiguration: Sendable {
 }
 
 /// Sees each request before it is sent (see ``ClientConfiguration/interceptor``).
-public typealias RequestInterceptor = @Sendable (KubeRequest) async throws -> Void
+public typealias RequestInterceptor = @Sendable (KubeRequest) throws -> Void
 
 /// A kubeconfig `users[].user.exec` entry.
 public struct ExecConfig: Sendable, Equatable {

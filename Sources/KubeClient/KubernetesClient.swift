@@ -18,6 +18,7 @@ public final class KubernetesClient: Sendable {
     private let http: HTTPClient
     private let credentials: CredentialProvider
     private let limiter: RateLimiter<ContinuousClock>?
+    private let interceptor: RequestInterceptor?
     private let logger: Logger
     /// Largest answer body read into memory (a 10,000-object list is a few tens of MB).
     private let maxBodyBytes = 512 * 1024 * 1024
@@ -26,6 +27,7 @@ public final class KubernetesClient: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.credentials = CredentialProvider(configuration.credentials)
+        self.interceptor = configuration.interceptor
         self.limiter = configuration.rateLimit.map {
             RateLimiter(qps: $0.qps, burst: $0.burst, clock: ContinuousClock())
         }
@@ -113,6 +115,15 @@ public final class KubernetesClient: Sendable {
         _ = try await execute(request)
     }
 
+    /// Deletes every object of the kind matching `labelSelector` in `namespace` (`deletecollection`).
+    public func deleteCollection<R: KubeResource>(
+        _ type: R.Type, namespace: String? = nil, labelSelector: String, options: DeleteOptions = DeleteOptions()
+    ) async throws {
+        let request = try RequestBuilder<R>().deleteCollection(
+            namespace: self.namespace(type, namespace), labelSelector: labelSelector, options: options)
+        _ = try await execute(request)
+    }
+
     /// POSTs `body` to a subresource of an object and returns the server's answer
     /// (`serviceaccounts/NAME/token`).
     public func createSubresource<Parent: KubeResource, Body: KubeResource>(
@@ -190,7 +201,6 @@ public final class KubernetesClient: Sendable {
         var refreshedCredentials = false
         while true {
             if let limiter { try await limiter.acquire() }
-            try await configuration.interceptor?(request)
             let response = try await attemptOnce(request, timeout: timeout)
             let code = Int(response.status.code)
             Counter(
@@ -219,6 +229,7 @@ public final class KubernetesClient: Sendable {
     }
 
     private func attemptOnce(_ request: KubeRequest, timeout: Duration) async throws -> HTTPClientResponse {
+        try interceptor?(request)
         var http = HTTPClientRequest(url: url(request))
         http.method = HTTPMethod(rawValue: request.method.rawValue)
         http.headers.add(name: "Accept", value: "application/json")

@@ -6,11 +6,66 @@ public struct PolicyRule: Codable, Sendable, Hashable {
     public var resourceNames: [String]?
     public var nonResourceURLs: [String]?
 
-    public init(apiGroups: [String]?, resources: [String]?, verbs: [String], resourceNames: [String]? = nil) {
+    public init(
+        apiGroups: [String]?, resources: [String]?, verbs: [String], resourceNames: [String]? = nil,
+        nonResourceURLs: [String]? = nil
+    ) {
         self.apiGroups = apiGroups
         self.resources = resources
         self.verbs = verbs
         self.resourceNames = resourceNames
+        self.nonResourceURLs = nonResourceURLs
+    }
+}
+
+/// A ClusterRole's `aggregationRule`: its rules are the union of the ClusterRoles its
+/// selectors match.
+public struct AggregationRule: Codable, Sendable, Hashable {
+    public var clusterRoleSelectors: [LabelSelectorSpec]?
+
+    public init(clusterRoleSelectors: [LabelSelectorSpec]?) {
+        self.clusterRoleSelectors = clusterRoleSelectors
+    }
+}
+
+/// A `metav1.LabelSelector`: `matchLabels` and `matchExpressions`, all of which must hold.
+public struct LabelSelectorSpec: Codable, Sendable, Hashable {
+    public struct Requirement: Codable, Sendable, Hashable {
+        public var key: String
+        /// `In`, `NotIn`, `Exists` or `DoesNotExist`.
+        public var `operator`: String
+        public var values: [String]?
+
+        public init(key: String, operator: String, values: [String]? = nil) {
+            self.key = key
+            self.operator = `operator`
+            self.values = values
+        }
+    }
+
+    public var matchLabels: [String: String]?
+    public var matchExpressions: [Requirement]?
+
+    public init(matchLabels: [String: String]? = nil, matchExpressions: [Requirement]? = nil) {
+        self.matchLabels = matchLabels
+        self.matchExpressions = matchExpressions
+    }
+
+    /// The selector in the `labelSelector` query syntax (`a=b,c in (d,e),!f`); nil when an
+    /// operator is unknown. An empty selector is the empty string (it matches everything).
+    public var queryString: String? {
+        var parts = (matchLabels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        for requirement in matchExpressions ?? [] {
+            let values = (requirement.values ?? []).sorted().joined(separator: ",")
+            switch requirement.operator {
+            case "In": parts.append("\(requirement.key) in (\(values))")
+            case "NotIn": parts.append("\(requirement.key) notin (\(values))")
+            case "Exists": parts.append(requirement.key)
+            case "DoesNotExist": parts.append("!\(requirement.key)")
+            default: return nil
+            }
+        }
+        return parts.joined(separator: ",")
     }
 }
 
@@ -75,10 +130,12 @@ public struct ClusterRole: KubeResource, Hashable {
     public var kind: String?
     public var metadata: ObjectMeta
     public var rules: [PolicyRule]?
+    public var aggregationRule: AggregationRule?
 
-    public init(metadata: ObjectMeta, rules: [PolicyRule]) {
+    public init(metadata: ObjectMeta, rules: [PolicyRule], aggregationRule: AggregationRule? = nil) {
         self.metadata = metadata
         self.rules = rules
+        self.aggregationRule = aggregationRule
     }
 }
 

@@ -217,6 +217,18 @@ public struct RequestBuilder<R: KubeResource>: Sendable {
             contentType: "application/json")
     }
 
+    /// A DELETE of every object matching `labelSelector` in `namespace` (or of the cluster-scoped
+    /// kind): one call however many match.
+    public func deleteCollection(
+        namespace: String?, labelSelector: String, options: DeleteOptions
+    ) throws
+        -> KubeRequest
+    {
+        KubeRequest(
+            method: .delete, path: path(namespace: namespace), query: [("labelSelector", labelSelector)],
+            body: try KubeJSON.encode(options), contentType: "application/json")
+    }
+
     /// A POST to a subresource of a named object (`serviceaccounts/x/token`).
     public func createSubresource<Body: Encodable>(
         name: String, namespace: String?, subresource: String, body: Body

@@ -28,7 +28,9 @@ public final class Controller<Primary: KubeResource>: ManagedController {
     public let name: String
     /// The primary resource's informer: its store is the reconciler's cache.
     public let primary: Informer<Primary>
-    public let queue: WorkQueue<ObjectKey, ContinuousClock>
+    public let queue: WorkQueue<ObjectKey, AnyWallClock>
+    /// The clock of the queue's delays (injected in tests).
+    public let clock: AnyWallClock
     private let reconciler: any Reconciler
     private let workers: Int
     private let logger: Logger
@@ -43,13 +45,14 @@ public final class Controller<Primary: KubeResource>: ManagedController {
 
     public init(
         name: String, primary: Informer<Primary>, reconciler: any Reconciler, workers: Int = 2,
-        maxQueueDepth: Int = 100_000, logger: Logger
+        maxQueueDepth: Int = 100_000, clock: AnyWallClock = .system, logger: Logger
     ) {
         self.name = name
         self.primary = primary
         self.reconciler = reconciler
         self.workers = workers
-        self.queue = WorkQueue(name: name, maxDepth: maxQueueDepth, clock: ContinuousClock())
+        self.clock = clock
+        self.queue = WorkQueue(name: name, maxDepth: maxQueueDepth, clock: clock)
         var logger = logger
         logger[metadataKey: "controller"] = "\(name)"
         self.logger = logger
@@ -125,7 +128,7 @@ public final class Controller<Primary: KubeResource>: ManagedController {
     }
 
     private func work() async {
-        let clock = ContinuousClock()
+        let clock = self.clock
         while let key = await queue.get() {
             let start = clock.now
             do {

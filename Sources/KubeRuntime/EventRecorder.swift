@@ -9,6 +9,9 @@ import Logging
 /// dropped and counted); `run()` sends them. An event repeating within ten minutes (same
 /// object, type, reason, action and note) updates the existing Event's `series` instead of
 /// creating another one.
+///
+/// An event with an idempotency `key` gets a name derived from it: recording it again — after
+/// a retry, a crash or by another leader — finds the Event already there and adds nothing.
 public final class EventRecorder: Sendable {
     public enum EventType: String, Sendable { case normal = "Normal", warning = "Warning" }
 
@@ -19,6 +22,7 @@ public final class EventRecorder: Sendable {
         var action: String
         var note: String
         var time: Date
+        var key: String?
     }
 
     private let client: KubernetesClient
@@ -36,13 +40,15 @@ public final class EventRecorder: Sendable {
         (stream, continuation) = AsyncStream.makeStream(of: Pending.self, bufferingPolicy: .bufferingNewest(1000))
     }
 
-    /// Queues an event about `object`; returns at once. The note is cut to 1 kB.
+    /// Queues an event about `object`; returns at once. The note is cut to 1 kB. With a `key`,
+    /// the event is recorded at most once (see the type's notes).
     public func record<R: KubeResource>(
-        _ object: R, type: EventType, reason: String, action: String, note: String
+        _ object: R, type: EventType, reason: String, action: String, note: String, time: Date = Date(),
+        key: String? = nil
     ) {
         let pending = Pending(
             regarding: object.objectReference, type: type, reason: reason, action: action,
-            note: String(note.utf8.prefix(1024)) ?? String(note.prefix(256)), time: Date())
+            note: String(note.utf8.prefix(1024)) ?? String(note.prefix(256)), time: time, key: key)
         if case .dropped = continuation.yield(pending) {
             logger.warning("event buffer full: dropped the oldest event")
         }
@@ -59,6 +65,10 @@ public final class EventRecorder: Sendable {
                 event.regarding.uid ?? "", event.type.rawValue, event.reason, event.action, event.note,
             ].joined(separator: "\u{1}")
             let namespace = event.regarding.namespace ?? "default"
+            if let idempotencyKey = event.key {
+                await createOnce(event, key: idempotencyKey, namespace: namespace)
+                continue
+            }
             do {
                 if var existing = series[key], event.time.timeIntervalSince(existing.first) < 600 {
                     existing.count += 1
@@ -86,5 +96,32 @@ public final class EventRecorder: Sendable {
                 logger.warning("could not record event \(event.reason) on \(event.regarding.name ?? "?"): \(error)")
             }
         }
+    }
+
+    /// Creates the Event named after `key`; one that exists already is left as it is.
+    private func createOnce(_ event: Pending, key: String, namespace: String) async {
+        let name = "\(event.regarding.name ?? "object").\(Self.digest(key))"
+        do {
+            _ = try await client.create(
+                Event(
+                    metadata: ObjectMeta(name: name, namespace: namespace), eventTime: event.time,
+                    reportingController: controller, reportingInstance: instance, action: event.action,
+                    reason: event.reason, regarding: event.regarding, note: event.note, type: event.type.rawValue))
+        } catch let error as KubernetesError where error.isAlreadyExists {
+            // Recorded before.
+        } catch {
+            logger.warning("could not record event \(event.reason) on \(event.regarding.name ?? "?"): \(error)")
+        }
+    }
+
+    /// 16 hex digits of FNV-1a over `key`: a stable name part.
+    static func digest(_ key: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

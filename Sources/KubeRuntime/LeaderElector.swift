@@ -16,10 +16,15 @@ public actor LeaderElector {
     private let client: KubernetesClient
     private let logger: Logger
     private let leaderGauge: Gauge
+    private let clock: AnyWallClock
     public private(set) var isLeader = false
 
-    public init(client: KubernetesClient, configuration: LeaderElectionConfiguration, logger: Logger) {
+    public init(
+        client: KubernetesClient, configuration: LeaderElectionConfiguration, clock: AnyWallClock = .system,
+        logger: Logger
+    ) {
         self.client = client
+        self.clock = clock
         self.configuration = configuration
         self.logger = logger
         self.leaderGauge = Gauge(label: "airlock_leader")
@@ -70,7 +75,7 @@ public actor LeaderElector {
     private func acquire() async -> Bool {
         while !Task.isCancelled {
             if await tryAcquireOrRenew() { return true }
-            do { try await Task.sleep(for: configuration.retryPeriod) } catch { return false }
+            do { try await clock.sleep(for: configuration.retryPeriod) } catch { return false }
         }
         return false
     }
@@ -78,10 +83,9 @@ public actor LeaderElector {
     /// Renews every retryPeriod until a renewal has failed for renewDeadline, or this task
     /// is cancelled.
     private func keepRenewing() async {
-        let clock = ContinuousClock()
         var lastRenewal = clock.now
         while !Task.isCancelled {
-            do { try await Task.sleep(for: configuration.retryPeriod) } catch { return }
+            do { try await clock.sleep(for: configuration.retryPeriod) } catch { return }
             if await tryAcquireOrRenew() {
                 lastRenewal = clock.now
             } else if lastRenewal.duration(to: clock.now) >= configuration.renewDeadline {
@@ -102,7 +106,7 @@ public actor LeaderElector {
                 current = nil
             }
             switch LeaseDecision.decide(
-                lease: current, identity: configuration.identity, now: Date(),
+                lease: current, identity: configuration.identity, now: clock.date,
                 leaseDuration: configuration.leaseDuration)
             {
             case .wait:
@@ -132,7 +136,7 @@ public actor LeaderElector {
             guard lease.spec?.holderIdentity == configuration.identity else { return }
             lease.spec?.holderIdentity = nil
             lease.spec?.leaseDurationSeconds = 1
-            lease.spec?.renewTime = Date()
+            lease.spec?.renewTime = clock.date
             _ = try await client.update(lease)
             logger.info("released lease \(configuration.namespace)/\(configuration.leaseName)")
         } catch {

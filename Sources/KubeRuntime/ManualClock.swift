@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A `Clock` that moves only when told to: for tests of timed behaviour (backoff, delayed
@@ -33,10 +34,13 @@ public final class ManualClock: Clock, Sendable {
     }
 
     private let state: Mutex<State>
+    /// The wall time at offset zero (see ``date``).
+    public let epoch: Date
 
-    /// A clock at offset zero (or at `now`).
-    public init(now: Instant = Instant(offset: .zero)) {
+    /// A clock at offset zero (or at `now`), whose wall time at offset zero is `epoch`.
+    public init(now: Instant = Instant(offset: .zero), epoch: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
         self.state = Mutex(State(now: now))
+        self.epoch = epoch
     }
 
     public var now: Instant { state.withLock { $0.now } }

@@ -1,3 +1,5 @@
+import AirlockAdmission
+import AirlockController
 import AirlockPolicy
 import ArgumentParser
 import Foundation
@@ -29,6 +31,18 @@ struct ControllerOptions: ParsableArguments {
     @Option(help: "Extra IP address for the self-bootstrapped webhook certificate (repeatable).")
     var webhookIP: [String] = []
 
+    @Option(
+        help:
+            "Base URL the API server calls the webhook at, if not the Service airlock-webhook in --namespace (port 443)."
+    )
+    var webhookURL: String?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Watch the webhook configurations; refuse requests and reviews created while they are missing or altered.")
+    var verifyWebhooks = true
+
     @Flag(inversion: .prefixedNo, help: "Elect a leader among replicas with a Lease.")
     var leaderElect = true
 
@@ -55,6 +69,20 @@ struct ControllerOptions: ParsableArguments {
 
     @Option(help: "API server URL written into credential kubeconfigs (default: the one Airlock uses).")
     var credentialServer: String?
+
+    /// Where the webhook configurations must point.
+    var webhookEndpoint: WebhookConfigurations.Endpoint {
+        webhookURL.map(WebhookConfigurations.Endpoint.url)
+            ?? .service(namespace: namespace, name: WebhookConfigurations.defaultServiceName, port: 443)
+    }
+
+    /// The webhook configurations the controller insists on, when it verifies them.
+    var expectedWebhooks: ExpectedWebhooks? {
+        guard verifyWebhooks else { return nil }
+        return ExpectedWebhooks(
+            mutating: WebhookConfigurations.mutating(endpoint: webhookEndpoint),
+            validating: WebhookConfigurations.validating(endpoint: webhookEndpoint))
+    }
 
     var username: String {
         controllerUsername ?? "system:serviceaccount:\(namespace):\(serviceAccount)"

@@ -51,6 +51,7 @@ struct Demo: AsyncParsableCommand {
 
         var options = try ControllerOptions.parse([])
         options.webhookPort = webhookPort
+        options.webhookURL = "https://127.0.0.1:\(webhookPort)"
         options.metricsPort = try FreePort.loopback(count: 1)[0]
         options.controllerUsername = plane.configuration.adminUser
         options.leaderElect = false

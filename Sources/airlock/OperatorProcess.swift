@@ -61,7 +61,7 @@ struct OperatorProcess {
         }
         let handler = AdmissionHandler(
             signer: signer, controllerUsername: options.username,
-            requestExists: AdmissionHandler.kubernetesLookup(client: client))
+            lookUpRequest: AdmissionHandler.kubernetesLookup(client: client))
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
         services.append(
             try AdmissionWebhookServer.application(
@@ -81,7 +81,7 @@ struct OperatorProcess {
                 sweepInterval: options.sweepInterval.duration, workers: options.workers,
                 leaderElection: options.leaderElect
                     ? LeaderElectionConfiguration(leaseName: options.leaseName, namespace: options.namespace) : nil,
-                auditFile: options.auditFile),
+                auditFile: options.auditFile, webhookIntegrity: options.expectedWebhooks),
             logger: logger)
         services.append(airlock)
         services.append(

@@ -57,7 +57,8 @@ enum Examples {
                 decision: PolicyDecision(
                     policies: ["prod-needs-review"], outcome: .requireApproval, requiredApprovals: 1,
                     maxDuration: KubeDuration(seconds: 3600), reason: "PolicyMatched",
-                    message: "matched prod-needs-review"),
+                    message: "matched prod-needs-review", reviewers: [ReviewerSet(users: ["alice"], groups: ["sre"])],
+                    pendingTimeout: KubeDuration(seconds: 1800), at: at(minutes: 1)),
                 reviews: [
                     ReviewRecord(
                         review: "delete-db-0-alice", reviewer: "alice", decision: .approve, at: at(minutes: 2),
@@ -76,7 +77,14 @@ enum Examples {
                         channel: AirlockConstants.Channel.slack, target: "#ops", messageRef: "C123/1714564800.000100",
                         delivered: true, attempts: 2, lastAttemptAt: at(minutes: 1), lastError: "rate limited")
                 ],
-                observedGeneration: 1))
+                observedGeneration: 1, rejectedReviews: 3, requesterOwner: "bob",
+                roleSnapshot: RoleSnapshot(
+                    kind: .role, name: "view", namespace: "prod",
+                    rules: [
+                        PolicyRule(
+                            apiGroups: [""], resources: ["pods"], verbs: ["get"], resourceNames: ["db-0"],
+                            nonResourceURLs: ["/healthz"])
+                    ])))
     }
 
     static var actionReview: ActionReview {
@@ -90,7 +98,8 @@ enum Examples {
                 comment: "go ahead",
                 reviewer: Identity(username: "airlock-controller", uid: "u-2", groups: ["g"], signature: "c2ln"),
                 onBehalfOf: OnBehalfOf(
-                    username: "alice", channel: AirlockConstants.Channel.slack, externalUser: "U024BE7LH")),
+                    username: "alice", channel: AirlockConstants.Channel.slack, externalUser: "U024BE7LH"),
+                requestUID: "uid-1"),
             status: ActionReviewStatus(counted: true, reason: "Counted", observedGeneration: 1))
     }
 
@@ -115,7 +124,8 @@ enum Examples {
                 pendingTimeout: KubeDuration(seconds: 1800),
                 notify: NotificationTargets(
                     slackChannel: "#ops", teamsWebhookSecret: SecretKeyRef(name: "teams", key: "url"),
-                    webhookSecret: SecretKeyRef(name: "hook", key: "url"))),
+                    webhookSecret: SecretKeyRef(name: "hook", key: "url")),
+                allowEscalation: [.workloadCreation]),
             status: ApprovalPolicyStatus(
                 observedGeneration: 1, conditions: [condition("Valid", "True", reason: "Accepted")]))
     }

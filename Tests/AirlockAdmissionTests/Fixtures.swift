@@ -23,9 +23,9 @@ enum Fixtures {
     ) -> AdmissionHandler {
         AdmissionHandler(
             signer: signer, controllerUsername: controller,
-            requestExists: { namespace, name in
+            lookUpRequest: { namespace, name in
                 if let lookupError { throw lookupError }
-                return namespace == "team-a" && existing.contains(name)
+                return namespace == "team-a" && existing.contains(name) ? "uid-\(name)" : nil
             },
             now: { fixedNow }, nameSuffix: { "x7k2q" })
     }

@@ -92,19 +92,19 @@ import Testing
             (["metadata": ["name": "a"]], "spec is required"),
             (["metadata": ["name": "a"], "spec": ["reason": 5, "duration": "1h"]], "spec.reason must be a string"),
         ] as [(JSONValue, String)] {
-            let answer = handler.mutate(Fixtures.admissionReview(object: object)).answer
+            let answer = await handler.mutate(Fixtures.admissionReview(object: object)).answer
             #expect(!answer.allowed)
             #expect(answer.status?.message == message)
         }
     }
 
-    @Test func missingUsernameOrNamespaceIsABadRequest() {
+    @Test func missingUsernameOrNamespaceIsABadRequest() async {
         let object = Fixtures.json(Fixtures.request())
-        let anonymous = handler.mutate(
+        let anonymous = await handler.mutate(
             Fixtures.admissionReview(user: UserInfo(username: nil), object: object)
         ).answer
         #expect(anonymous.status?.message == "malformed AdmissionReview: request.userInfo.username is missing")
-        let clusterScoped = handler.mutate(Fixtures.admissionReview(namespace: nil, object: object)).answer
+        let clusterScoped = await handler.mutate(Fixtures.admissionReview(namespace: nil, object: object)).answer
         #expect(clusterScoped.status?.code == 400)
     }
 }

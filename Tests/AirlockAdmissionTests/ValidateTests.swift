@@ -134,27 +134,6 @@ import Testing
         #expect(answer.allowed, "\(answer.status?.message ?? "")")
     }
 
-    @Test func aReviewMustNameAnExistingRequestInItsNamespace() async {
-        let answer = await validate(stamped(Fixtures.review(request: "nope")), kind: "ActionReview", user: Fixtures.bob)
-        #expect(!answer.allowed)
-        #expect(answer.status?.code == 422)
-        #expect(
-            answer.status?.message
-                == "spec.request: ActionRequest \"nope\" not found in namespace \"team-a\" (a review must be in the same"
-                + " namespace as its request)")
-    }
-
-    @Test func aFailedLookupDeniesWithAnInternalError() async {
-        struct Down: Error, CustomStringConvertible { var description: String { "API server down" } }
-        let handler = Fixtures.handler(lookupError: Down())
-        let review = Fixtures.admissionReview(
-            kind: "ActionReview", user: Fixtures.bob, object: stamped(Fixtures.review()))
-        let answer = await handler.validate(review).answer
-        #expect(!answer.allowed)
-        #expect(answer.status?.code == 500)
-        #expect(answer.status?.message?.hasSuffix("API server down") == true)
-    }
-
     @Test func reviewFieldsAreChecked() async {
         var review = Fixtures.review(request: "", decision: .deny)
         review.spec.duration = KubeDuration(seconds: 60)

@@ -30,7 +30,8 @@ import Testing
         #expect(result.count == 5)
         // Reopening continues the chain.
         let log = try AuditLog(path: path)
-        let entry = try await log.append(AuditRecord(time: Date(), event: "expired", request: "prod/req-0"))
+        let entry = try #require(
+            try await log.append(AuditRecord(time: Date(), event: "expired", request: "prod/req-0")))
         #expect(entry.sequence == 6)
         #expect(try AuditLog.verify(path: path).lastHash == entry.hash)
     }

@@ -108,18 +108,31 @@ import Testing
         #expect(plan.clusterRoleBindings.first?.subjects == [.user("alice")])
     }
 
-    @Test func roleRefBindsTheExistingRole() throws {
+    @Test func roleRefGrantsASnapshotNotTheNamedRole() throws {
+        let rules = [PolicyRule(apiGroups: [""], resources: ["pods"], verbs: ["get", "list"])]
+        let view = RoleSnapshot(kind: .clusterRole, name: "view", namespace: nil, rules: rules)
         let namespaced = try planner.plan(
             request: request(roleRef: TargetRoleRef(kind: .clusterRole, name: "view", namespace: "prod")),
-            duration: KubeDuration(seconds: 60), now: now)
+            duration: KubeDuration(seconds: 60), now: now, role: view)
         let binding = try #require(namespaced.roleBindings.first { $0.metadata.namespace == "prod" })
-        #expect(binding.roleRef == RoleRef(kind: "ClusterRole", name: "view"))
-        #expect(namespaced.roles.allSatisfy { $0.metadata.namespace == "team" })  // only the credential reader
+        let role = try #require(namespaced.roles.first { $0.metadata.namespace == "prod" })
+        #expect(role.rules == rules)
+        #expect(binding.roleRef == RoleRef(kind: "Role", name: role.metadata.name ?? ""))
+        #expect(role.metadata.labels?[AirlockConstants.Label.requestUID] != nil)
         let clusterWide = try planner.plan(
             request: request(
                 credential: .subject, roleRef: TargetRoleRef(kind: .clusterRole, name: "view", namespace: nil)),
-            duration: KubeDuration(seconds: 60), now: now)
-        #expect(clusterWide.clusterRoleBindings.first?.roleRef == RoleRef(kind: "ClusterRole", name: "view"))
+            duration: KubeDuration(seconds: 60), now: now, role: view)
+        let clusterRole = try #require(clusterWide.clusterRoles.first)
+        #expect(clusterRole.rules == rules)
+        #expect(
+            clusterWide.clusterRoleBindings.first?.roleRef
+                == RoleRef(kind: "ClusterRole", name: clusterRole.metadata.name ?? ""))
+        #expect(throws: GrantPlanError("spec.roleRef: the rules of ClusterRole view are not known")) {
+            try planner.plan(
+                request: request(roleRef: TargetRoleRef(kind: .clusterRole, name: "view", namespace: "prod")),
+                duration: KubeDuration(seconds: 60), now: now)
+        }
         #expect(throws: GrantPlanError("spec.roleRef: a Role needs a namespace")) {
             try planner.plan(
                 request: request(roleRef: TargetRoleRef(kind: .role, name: "x", namespace: nil)),

@@ -54,7 +54,8 @@ import Testing
         #expect(DenyReason.durationAbovePolicyMaximum.rawValue == "DurationAbovePolicyMaximum")
         #expect(
             DenyReason.allCases.filter { !$0.isGuardrail } == [
-                .durationAbovePolicyMaximum, .clusterScopeNotAllowed, .deniedByPolicy, .noMatchingPolicy,
+                .durationAbovePolicyMaximum, .clusterScopeNotAllowed, .escalationNotAllowed, .deniedByPolicy,
+                .noMatchingPolicy,
             ])
     }
 

@@ -18,6 +18,9 @@ enum Fixture {
     static let carol = Identity(username: "carol", groups: ["dev"], signature: "sig")
     static let controller = Identity(username: "system:serviceaccount:airlock-system:airlock", signature: "sig")
 
+    /// The uid of every request the fixtures build.
+    static let requestUID = "uid-req-1"
+
     static func duration(_ text: String) -> KubeDuration {
         try! KubeDuration(parsing: text)
     }
@@ -35,8 +38,10 @@ enum Fixture {
         _ permissions: [PermissionRule]? = [rule()], roleRef: TargetRoleRef? = nil,
         credential: CredentialMode? = nil, subject: RBACSubject? = nil
     ) -> ActionRequest {
-        ActionRequest(
-            metadata: ObjectMeta(name: "req-1", namespace: namespace),
+        var metadata = ObjectMeta(name: "req-1", namespace: namespace)
+        metadata.uid = requestUID
+        return ActionRequest(
+            metadata: metadata,
             spec: ActionRequestSpec(
                 reason: "testing", duration: Self.duration(duration), permissions: permissions, roleRef: roleRef,
                 credential: credential, subject: subject, requester: requester))
@@ -55,6 +60,19 @@ enum Fixture {
                 match: match, decision: decision, approvals: approvals, maxDuration: max.map(Self.duration),
                 pendingTimeout: pending.map(Self.duration), notify: notify))
     }
+
+    /// What the `view` ClusterRole grants, in these tests.
+    static let viewRole = RoleSnapshot(
+        kind: .clusterRole, name: "view", namespace: nil,
+        rules: [PolicyRule(apiGroups: [""], resources: ["pods"], verbs: ["get", "list"])])
+    /// A Role `reader` in `dev`.
+    static let readerRole = RoleSnapshot(
+        kind: .role, name: "reader", namespace: "dev",
+        rules: [PolicyRule(apiGroups: [""], resources: ["configmaps"], verbs: ["get"])])
+    /// A ClusterRole granting only cluster-scoped access.
+    static let nodeViewer = RoleSnapshot(
+        kind: .clusterRole, name: "view", namespace: nil,
+        rules: [PolicyRule(apiGroups: [""], resources: ["nodes"], verbs: ["get"])])
 
     /// A policy that auto-approves anything for up to 12h, cluster-wide included: guardrails
     /// must hold even under it.

@@ -188,6 +188,8 @@ import Testing
                     groups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"],
                     verbs: ["get", "list", "delete"]),
             ], roleRef: TargetRoleRef(kind: .clusterRole, name: "view", namespace: "dev"))
-        #expect(F.evaluator.evaluate(request: request, policies: [F.allowEverything]).outcome == .autoApprove)
+        let role = RoleSnapshot(kind: .clusterRole, name: "view", namespace: nil, rules: F.viewRole.rules)
+        #expect(
+            F.evaluator.evaluate(request: request, policies: [F.allowEverything], role: role).outcome == .autoApprove)
     }
 }

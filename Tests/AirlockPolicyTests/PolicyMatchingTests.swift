@@ -18,6 +18,8 @@ import Testing
         var request: ActionRequest
         var policies: [ApprovalPolicy]
         var expected: Expected
+        /// The snapshot of the request's roleRef.
+        var role: RoleSnapshot? = nil
         var testDescription: String { name }
     }
 
@@ -96,7 +98,7 @@ import Testing
             request: F.request(
                 [F.rule("dev")], roleRef: TargetRoleRef(kind: .clusterRole, name: "view", namespace: "prod")),
             policies: [F.policy("p", .autoApprove, match: PolicyMatch(targetNamespaces: ["dev"]))],
-            expected: .approval(required: 1, max: "1h", policies: ["p"], appliesDefault: true)),
+            expected: .approval(required: 1, max: "1h", policies: ["p"], appliesDefault: true), role: F.viewRole),
         // resources
         Case(
             name: "resources spelled resource.group",
@@ -108,8 +110,8 @@ import Testing
                     "p", .autoApprove, match: PolicyMatch(resources: ["deployments.apps", "deployments.apps/scale"]))
             ], expected: .auto(max: "1h", policies: ["p"])),
         Case(
-            name: "resources: pods does not cover pods/exec",
-            request: F.request([F.rule(resources: ["pods", "pods/exec"], verbs: ["create"])]),
+            name: "resources: pods does not cover pods/log",
+            request: F.request([F.rule(resources: ["pods", "pods/log"], verbs: ["get"])]),
             policies: [F.policy("p", .autoApprove, match: PolicyMatch(resources: ["pods"]))],
             expected: .approval(required: 1, max: "1h", policies: ["p"], appliesDefault: true)),
         // verbs
@@ -122,14 +124,20 @@ import Testing
             expected: .approval(required: 1, max: "1h", policies: ["dev-reads"], appliesDefault: true)),
         // roleRef
         Case(
-            name: "a policy setting verbs does not match a roleRef",
+            name: "a roleRef is matched by the verbs and resources its role grants",
             request: F.request(nil, roleRef: TargetRoleRef(kind: .clusterRole, name: "view", namespace: "dev")),
-            policies: [devReads], expected: defaultApproval),
+            policies: [devReads], expected: .auto(max: "4h", policies: ["dev-reads"]), role: F.viewRole),
+        Case(
+            name: "a roleRef whose role grants more than a policy lists gets the default",
+            request: F.request(nil, roleRef: TargetRoleRef(kind: .clusterRole, name: "view", namespace: "dev")),
+            policies: [F.policy("p", .autoApprove, match: PolicyMatch(verbs: ["get"]))],
+            expected: .approval(required: 1, max: "1h", policies: ["p"], appliesDefault: true),
+            role: F.viewRole),
         Case(
             name: "a roleRef matched by namespace",
             request: F.request(nil, roleRef: TargetRoleRef(kind: .role, name: "reader", namespace: "dev")),
             policies: [F.policy("p", .autoApprove, match: PolicyMatch(targetNamespaces: ["dev"]), max: "2h")],
-            expected: .auto(max: "2h", policies: ["p"])),
+            expected: .auto(max: "2h", policies: ["p"]), role: F.readerRole),
         // Combination.
         Case(
             name: "RequireApproval beats AutoApprove; min of maxDuration",
@@ -198,24 +206,26 @@ import Testing
             request: F.request(nil, roleRef: TargetRoleRef(kind: .clusterRole, name: "view", namespace: nil)),
             policies: [F.policy("all", .autoApprove)],
             expected: .deny(
-                .clusterScopeNotAllowed, policies: ["all"], message: "roleRef (ClusterRole view cluster-wide)")),
+                .clusterScopeNotAllowed, policies: ["all"],
+                message: "roleRef (ClusterRole view) (get nodes cluster-wide)"),
+            role: F.nodeViewer),
         Case(
             name: "clusterScope: false matches namespaced access", request: F.request(),
             policies: [F.policy("ns-only", .autoApprove, match: PolicyMatch(clusterScope: false))],
             expected: .auto(max: "1h", policies: ["ns-only"])),
         Case(
             name: "targetNamespaces of an allowing policy never covers cluster-wide access",
-            request: F.request([F.rule(nil, resources: ["pods"])]),
+            request: F.request([F.rule(nil, resources: ["nodes"])]),
             policies: [
                 F.policy("dev", .autoApprove, match: PolicyMatch(targetNamespaces: ["dev"], clusterScope: true))
             ],
             expected: .deny(.clusterScopeNotAllowed, policies: [], message: "cluster-wide")),
         Case(
             name: "cluster-wide access reaches a Deny policy's target namespace",
-            request: F.request([F.rule(nil, resources: ["secrets"])]), policies: [F.allowEverything, noProd],
+            request: F.request([F.rule(nil, resources: ["nodes"])]), policies: [F.allowEverything, noProd],
             expected: .deny(
                 .deniedByPolicy, policies: ["no-prod"],
-                message: "(get secrets cluster-wide) is denied by policy no-prod")),
+                message: "(get nodes cluster-wide) is denied by policy no-prod")),
         // Durations against policy maxima.
         Case(
             name: "duration above the policy maximum is denied, not shortened",
@@ -246,7 +256,7 @@ import Testing
 
     @Test(arguments: cases)
     func evaluates(_ test: Case) {
-        let evaluation = F.evaluator.evaluate(request: test.request, policies: test.policies)
+        let evaluation = F.evaluator.evaluate(request: test.request, policies: test.policies, role: test.role)
         switch test.expected {
         case .deny(let reason, let policies, let message):
             guard case .deny(let gotReason, let gotMessage, let gotPolicies) = evaluation else {

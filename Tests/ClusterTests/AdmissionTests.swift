@@ -380,7 +380,7 @@ final class WebhookFixture: Sendable {
 
         let handler = AdmissionHandler(
             signer: signer, controllerUsername: "controller",
-            requestExists: AdmissionHandler.kubernetesLookup(client: admin))
+            lookUpRequest: AdmissionHandler.kubernetesLookup(client: admin))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try AdmissionWebhookServer.application(
             handler: handler, certificates: store, host: "127.0.0.1", port: 0, logger: logger,

@@ -98,7 +98,7 @@ final class AirlockFixture: Sendable {
 
         let faults = FaultPlan()
         var configuration = try plane.clientConfiguration(as: "controller")
-        configuration.interceptor = { request in try await faults.intercept(request) }
+        configuration.interceptor = { request in try faults.intercept(request) }
         let controllerClient = try KubernetesClient(configuration: configuration)
         let auditPath = NSTemporaryDirectory() + "airlock-audit-\(id).jsonl"
         let airlock = try AirlockOperator(
@@ -171,7 +171,7 @@ final class AirlockFixture: Sendable {
         let store = try await manager.bootstrap()
         let handler = AdmissionHandler(
             signer: signer, controllerUsername: "controller",
-            requestExists: AdmissionHandler.kubernetesLookup(client: admin))
+            lookUpRequest: AdmissionHandler.kubernetesLookup(client: admin))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = try AdmissionWebhookServer.application(
             handler: handler, certificates: store, host: "127.0.0.1", port: 0, logger: logger,
@@ -332,7 +332,7 @@ final class FaultPlan: Sendable {
 
     func clear() { rules.withLock { $0.removeAll() } }
 
-    func intercept(_ request: KubeRequest) async throws {
+    func intercept(_ request: KubeRequest) throws {
         let error: KubernetesError? = rules.withLock { rules in
             guard
                 let index = rules.firstIndex(where: {

@@ -113,9 +113,11 @@ struct LifecycleFixture {
         _ request: String, by user: String, groups: [String] = [], decision: ReviewDecision, duration: String? = nil,
         name: String? = nil
     ) async throws -> ActionReview {
-        let spec = ActionReviewSpec(
+        var spec = ActionReviewSpec(
             request: request, decision: decision, duration: try duration.map { try KubeDuration(parsing: $0) },
             comment: "\(user) says \(decision.rawValue)")
+        // What the webhook does: bind the review to the request instance.
+        spec.requestUID = try await admin.get(ActionRequest.self, name: request, namespace: namespace).metadata.uid
         let review = ActionReview(
             metadata: ObjectMeta(
                 name: name ?? "\(request)-\(user)-\(decision.rawValue.lowercased())", namespace: namespace),

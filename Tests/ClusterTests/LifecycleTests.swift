@@ -167,7 +167,7 @@ import Testing
         #expect(try await fixture.get("mine").status?.phase == .granted)
         try await fixture.review("mine", by: "alice", groups: ["dev"], decision: .revoke)
         let revoked = try await fixture.waitFor("mine", .revoked)
-        #expect(revoked.status?.conditions?[type: "Revoked"]?.reason == "RevokedByReview")
+        #expect(revoked.status?.conditions?[type: "Revoked"]?.reason == "Released")
         #expect(try await fixture.grantObjects(of: revoked).isEmpty)
         await fixture.stop()
     }

@@ -23,6 +23,26 @@ public struct GrantPlan: Sendable, Hashable {
 
     /// Bindings end access; they go first on revoke, and are created last.
     public var bindingCount: Int { roleBindings.count + clusterRoleBindings.count }
+
+    /// Every object of the plan, in creation order, without uids (the applier fills them).
+    public var objectRefs: [GrantRef] {
+        var refs: [GrantRef] = []
+        func add<R: KubeResource>(_ object: R) {
+            refs.append(
+                GrantRef(
+                    apiVersion: R.apiVersion, kind: R.kind, namespace: object.metadata.namespace,
+                    name: object.metadata.name ?? "", uid: nil))
+        }
+        if let serviceAccount { add(serviceAccount) }
+        roles.forEach(add)
+        clusterRoles.forEach(add)
+        if let name = credentialSecretName, let namespace = serviceAccount?.metadata.namespace {
+            refs.append(GrantRef(apiVersion: "v1", kind: "Secret", namespace: namespace, name: name, uid: nil))
+        }
+        roleBindings.forEach(add)
+        clusterRoleBindings.forEach(add)
+        return refs
+    }
 }
 
 /// A request that cannot be turned into grants.

@@ -9,8 +9,9 @@ import KubeCore
 ///
 /// - `permissions`: one Role + RoleBinding per target namespace with exactly the requested
 ///   rules; rules without a namespace go into one ClusterRole + ClusterRoleBinding.
-/// - `roleRef`: a RoleBinding to the named Role/ClusterRole in its namespace, or a
-///   ClusterRoleBinding for a ClusterRole without namespace.
+/// - `roleRef`: Airlock's own Role (in the roleRef's namespace) or ClusterRole (cluster-wide)
+///   holding the role's *snapshot* (`status.roleSnapshot`), and a binding to it — never a
+///   binding to the named role, so a later edit of that role cannot widen the grant.
 /// - `credential: Ephemeral`: the grantee is a new ServiceAccount; its token goes into a
 ///   Secret that only the requester may `get` (a Role + RoleBinding on that one name).
 ///   `credential: Subject`: the requester's own User or ServiceAccount is bound.
@@ -20,7 +21,11 @@ import KubeCore
 public struct GrantPlanner: Sendable {
     public init() {}
 
-    public func plan(request: ActionRequest, duration: KubeDuration, now: Date) throws -> GrantPlan {
+    /// The objects for `request` with `duration` from `now`; `role` is the snapshot of its
+    /// roleRef (default: `status.roleSnapshot`). Throws when the request cannot be granted.
+    public func plan(
+        request: ActionRequest, duration: KubeDuration, now: Date, role: RoleSnapshot? = nil
+    ) throws -> GrantPlan {
         guard let namespace = request.metadata.namespace, let name = request.metadata.name,
             let uid = request.metadata.uid
         else { throw GrantPlanError("the request has no namespace, name or uid") }
@@ -81,15 +86,27 @@ public struct GrantPlanner: Sendable {
                     roleRef: RoleRef(kind: "ClusterRole", name: objectMeta.name ?? "")))
         }
         if let roleRef = request.spec.roleRef {
+            if roleRef.kind == .role && roleRef.namespace == nil {
+                throw GrantPlanError("spec.roleRef: a Role needs a namespace")
+            }
+            guard let snapshot = role ?? request.status?.roleSnapshot else {
+                throw GrantPlanError(
+                    "spec.roleRef: the rules of \(roleRef.kind.rawValue) \(roleRef.name) are not known")
+            }
             if let target = roleRef.namespace {
+                let objectMeta = meta("roleref-\(target)", in: target)
+                plan.roles.append(Role(metadata: objectMeta, rules: snapshot.rules))
                 plan.roleBindings.append(
                     RoleBinding(
-                        metadata: meta("roleref-\(target)", in: target), subjects: [plan.grantee],
-                        roleRef: roleRef.rbacRoleRef))
+                        metadata: objectMeta, subjects: [plan.grantee],
+                        roleRef: RoleRef(kind: "Role", name: objectMeta.name ?? "")))
             } else if roleRef.kind == .clusterRole {
+                let objectMeta = meta("roleref", in: nil)
+                plan.clusterRoles.append(ClusterRole(metadata: objectMeta, rules: snapshot.rules))
                 plan.clusterRoleBindings.append(
                     ClusterRoleBinding(
-                        metadata: meta("roleref", in: nil), subjects: [plan.grantee], roleRef: roleRef.rbacRoleRef))
+                        metadata: objectMeta, subjects: [plan.grantee],
+                        roleRef: RoleRef(kind: "ClusterRole", name: objectMeta.name ?? "")))
             } else {
                 throw GrantPlanError("spec.roleRef: a Role needs a namespace")
             }

@@ -1,0 +1,157 @@
+import AirlockAPI
+import AirlockPolicy
+import Foundation
+import KubeCore
+
+extension Draft {
+    /// A new or Pending request: verify, snapshot the role, evaluate, judge reviews, decide.
+    mutating func pending() {
+        guard observation.requester.isVerified else {
+            conclude(.denied, reason: "UntrustedIdentity", message: "not acted on: \(observation.requester)")
+            return
+        }
+        if observation.admissionUnverified {
+            conclude(
+                .denied, reason: "AdmissionUnverified",
+                message: "created while Airlock's admission webhooks were missing or altered; create it again")
+            return
+        }
+        var role = status.roleSnapshot
+        if let ref = request.spec.roleRef, role == nil {
+            switch observation.role {
+            case .resolved(let snapshot):
+                status.roleSnapshot = snapshot
+                role = snapshot
+            case .unavailable(let message):
+                conclude(.denied, reason: DenyReason.invalidRoleRef.rawValue, message: message)
+                return
+            case nil:
+                conclude(
+                    .denied, reason: DenyReason.invalidRoleRef.rawValue,
+                    message: "roleRef (\(ref.kind.rawValue) \(ref.name)) could not be resolved")
+                return
+            }
+        }
+        // A request that could never be granted (spec.subject naming someone else) is refused
+        // now, not after reviewers spent time on it.
+        do {
+            _ = try planner.plan(request: request, duration: request.spec.duration, now: now, role: role)
+        } catch let error as GrantPlanError {
+            conclude(.denied, reason: "InvalidRequest", message: error.message)
+            return
+        } catch {
+            conclude(.denied, reason: "InvalidRequest", message: "\(error)")
+            return
+        }
+        guard let evaluation = observation.evaluation else { return }
+        record(evaluation)
+        switch evaluation {
+        case .deny(let reason, let message, _):
+            conclude(.denied, reason: reason.rawValue, message: message, removeLeftovers: mayHoldPartialGrant)
+        case .autoApprove:
+            condition(
+                AirlockConstants.ConditionType.approved, true, reason: "AutoApproved", message: evaluation.message)
+            grant(for: request.spec.duration, role: role)
+        case .requireApproval(let requirements):
+            review(under: requirements, role: role)
+        }
+    }
+
+    /// `status.decision` and the `Evaluated` condition; a decision keeps the time it was first
+    /// reached while it stays the same.
+    private mutating func record(_ evaluation: Evaluation) {
+        var decision = evaluation.policyDecision
+        decision.at = now
+        if var previous = status.decision {
+            previous.at = nil
+            var current = decision
+            current.at = nil
+            if previous == current { decision.at = status.decision?.at ?? now }
+        }
+        status.decision = decision
+        condition(
+            AirlockConstants.ConditionType.evaluated, true,
+            reason: evaluation.denyReason?.rawValue ?? evaluation.outcome.rawValue, message: evaluation.message)
+    }
+
+    private mutating func review(under requirements: ApprovalRequirements, role: RoleSnapshot?) {
+        status.phase = .pending
+        if status.requesterOwner == nil, let owner = observation.requesterOwner, !owner.isEmpty {
+            status.requesterOwner = owner
+        }
+        let created = request.metadata.creationTimestamp ?? now
+        let deadline = created.addingTimeInterval(Double(requirements.pendingTimeout.seconds))
+        status.pendingDeadline = deadline
+        var current = request
+        current.status = status
+        let tally = ActionRequestLifecycle.tally(for: current, requirements: requirements, phase: .pending)
+        let result = judge(tally)
+        switch result.outcome {
+        case .approved(let duration):
+            let approvers = ReviewTally.latestVotes(result.records).filter { $0.decision == .approve }.map(\.reviewer)
+            condition(
+                AirlockConstants.ConditionType.approved, true, reason: "Approved",
+                message: "approved by \(approvers.joined(separator: ", "))")
+            grant(for: duration, role: role)
+        case .denied(let reviewer):
+            condition(
+                AirlockConstants.ConditionType.approved, false, reason: "DeniedByReviewer",
+                message: "denied by \(reviewer)")
+            conclude(
+                .denied, reason: "DeniedByReviewer", message: "denied by \(reviewer)",
+                removeLeftovers: mayHoldPartialGrant)
+        case .revoked(let by):
+            conclude(
+                .revoked, reason: "Withdrawn", message: "withdrawn by \(by) before it was granted",
+                removeLeftovers: mayHoldPartialGrant)
+        case .pending(let approvals, let required):
+            if now >= deadline {
+                conclude(
+                    .expired, reason: "NotReviewed",
+                    message: "no decision before the pending deadline \(RFC3339.format(deadline, fractional: false))",
+                    removeLeftovers: mayHoldPartialGrant)
+            } else {
+                condition(
+                    AirlockConstants.ConditionType.approved, false, reason: "WaitingForApprovals",
+                    message: "\(approvals) of \(required) approvals")
+                wakeAt = deadline
+            }
+        case .unchanged:
+            break
+        }
+    }
+
+    /// Grants for `duration` — or, when the attempt already failed, keeps retrying (transient)
+    /// or fails the request (terminal).
+    private mutating func grant(for duration: KubeDuration, role: RoleSnapshot?) {
+        if let failure = observation.grantFailure {
+            if failure.isTransient {
+                status.phase = .pending
+                condition(
+                    AirlockConstants.ConditionType.granted, false, reason: Reasons.grantRetrying,
+                    message: "granting failed and is retried: \(failure.message)")
+            } else {
+                status.grants = []
+                conclude(.failed, reason: "GrantFailed", message: failure.message, removeLeftovers: true)
+            }
+            return
+        }
+        let plan: GrantPlan
+        do {
+            plan = try planner.plan(request: request, duration: duration, now: now, role: role)
+        } catch {
+            conclude(.failed, reason: "GrantFailed", message: "\(error)", removeLeftovers: true)
+            return
+        }
+        status.phase = .granted
+        status.grantedAt = now
+        status.expiresAt = plan.expiresAt
+        status.grants = plan.objectRefs
+        status.credentialSecretName = plan.credentialSecretName
+        condition(
+            AirlockConstants.ConditionType.granted, true, reason: "AccessGranted",
+            message: "access granted for \(duration) until \(RFC3339.format(plan.expiresAt, fractional: false))")
+        effects.append(.grant(plan))
+        wakeAt = plan.expiresAt
+    }
+}

@@ -1,0 +1,203 @@
+import AirlockAPI
+import AirlockPolicy
+import Foundation
+import KubeCore
+
+/// The decision core: one pure function from what was observed about an ActionRequest to what
+/// happens next. No I/O and no clock of its own — the reconciler gathers a
+/// ``LifecycleObservation``, asks for a ``LifecycleStep``, performs its effects, writes its
+/// status and only then announces.
+///
+/// ```
+///            ┌──────────── Denied (guardrail, policy, reviewer, untrusted, invalid)
+///  (new) ──▶ Pending ──▶ Granted ──▶ Expired (duration elapsed)
+///     │         │           └──────▶ Revoked (reviewer, or released by the requester)
+///     │         ├──────────────────▶ Expired (not reviewed before the pending deadline)
+///     │         ├──────────────────▶ Revoked (withdrawn by the requester)
+///     └─────────┴──────────────────▶ Failed  (the API server refused a grant object)
+/// ```
+///
+/// - **Pending** (or new): the requester's signature must verify; the roleRef is snapshotted
+///   once; policies are evaluated on every pass (a tightened policy applies before anything is
+///   granted, and the pending deadline is `creationTimestamp + pendingTimeout` of the current
+///   decision); reviews are judged once each and their verdicts stored.
+/// - **Granted**: at `expiresAt` the grants go; a counted Revoke ends it early. Reviews are
+///   judged by the decision stored when it was granted.
+/// - **Final phases**: any grant still recorded is removed; nothing else changes.
+///
+/// A grant attempt that fails is fed back in (``LifecycleObservation/grantFailure``): a
+/// transient failure keeps the request Pending with `Granted=False` (`GrantRetrying`), a
+/// terminal one ends it Failed. A request that may hold part of a grant removes it when it ends.
+public struct ActionRequestLifecycle: Sendable {
+    public init() {}
+
+    public func step(_ observation: LifecycleObservation) -> LifecycleStep {
+        var draft = Draft(observation)
+        switch observation.request.status?.phase {
+        case .some(let phase) where phase.isTerminal: draft.finished()
+        case .granted: draft.granted()
+        case .pending, .none, .some: draft.pending()
+        }
+        return draft.finish()
+    }
+
+    /// The username of the ephemeral ServiceAccount a request's grant would use (nil for
+    /// `credential: Subject`).
+    public static func ephemeralUsername(of request: ActionRequest) -> String? {
+        guard request.spec.effectiveCredential == .ephemeral, let namespace = request.metadata.namespace,
+            let name = request.metadata.name, let uid = request.metadata.uid
+        else { return nil }
+        return ServiceAccountUsername.username(
+            namespace: namespace, name: GrantPlanner.objectName(request: name, uid: uid, purpose: "grantee"))
+    }
+
+    /// The tally a request's reviews are judged by in `phase`.
+    public static func tally(
+        for request: ActionRequest, requirements: ApprovalRequirements, phase: ActionRequestPhase,
+        requesterOwner: String? = nil
+    ) -> ReviewTally {
+        var tally = ReviewTally(
+            request: request, ephemeralServiceAccount: ephemeralUsername(of: request), requirements: requirements,
+            phase: phase)
+        if let owner = requesterOwner ?? request.status?.requesterOwner, !owner.isEmpty {
+            tally.requesterOwner = owner
+        }
+        return tally
+    }
+
+    /// The requirements reviews of a Granted request are judged by: the stored decision's.
+    public static func grantedRequirements(of request: ActionRequest) -> ApprovalRequirements {
+        request.status?.decision.flatMap(ApprovalRequirements.init(decision:))
+            ?? ApprovalRequirements(
+                requiredApprovals: 1, maxDuration: request.spec.duration, pendingTimeout: request.spec.duration)
+    }
+}
+
+/// The status being built by one step, with the effects and announcements that go with it.
+struct Draft {
+    let observation: LifecycleObservation
+    let planner = GrantPlanner()
+    var status: ActionRequestStatus
+    var effects: [LifecycleEffect] = []
+    var extraAnnouncements: [Announcement] = []
+    var reviewStatuses: [String: ActionReviewStatus] = [:]
+    var wakeAt: Date?
+
+    init(_ observation: LifecycleObservation) {
+        self.observation = observation
+        self.status = observation.request.status ?? ActionRequestStatus()
+    }
+
+    var request: ActionRequest { observation.request }
+    var now: Date { observation.now }
+
+    /// Whether an earlier grant attempt failed part-way (the status says it is being retried):
+    /// objects of it may exist.
+    var mayHoldPartialGrant: Bool {
+        request.status?.conditions?[type: AirlockConstants.ConditionType.granted]?.reason == Reasons.grantRetrying
+    }
+
+    // MARK: Conditions and endings
+
+    mutating func condition(_ type: String, _ value: Bool, reason: String, message: String) {
+        var conditions = status.conditions ?? []
+        conditions.set(
+            Condition(
+                type: type, status: value ? "True" : "False", observedGeneration: request.metadata.generation,
+                lastTransitionTime: now, reason: reason, message: message.isEmpty ? reason : message))
+        status.conditions = conditions
+    }
+
+    /// Ends the request: the final phase and its condition (`Granted=False` for Failed).
+    mutating func conclude(_ phase: ActionRequestPhase, reason: String, message: String, removeLeftovers: Bool = false)
+    {
+        if removeLeftovers && !effects.contains(.removeLeftovers) { effects.append(.removeLeftovers) }
+        status.phase = phase
+        let type: String
+        switch phase {
+        case .denied: type = AirlockConstants.ConditionType.denied
+        case .expired: type = AirlockConstants.ConditionType.expired
+        case .revoked: type = AirlockConstants.ConditionType.revoked
+        case .failed, .granted, .pending: type = AirlockConstants.ConditionType.granted
+        }
+        condition(type, phase != .failed, reason: reason, message: message)
+        wakeAt = nil
+    }
+
+    /// Removes the recorded grants (or, if none are recorded, whatever carries the request's uid).
+    mutating func revokeGrants() {
+        let grants = status.grants ?? []
+        effects.append(grants.isEmpty ? .removeLeftovers : .revoke(grants))
+        status.grants = []
+    }
+
+    // MARK: Final phases
+
+    mutating func finished() {
+        if let grants = status.grants, !grants.isEmpty {
+            effects.append(.revoke(grants))
+            status.grants = []
+        }
+    }
+
+    // MARK: Granted
+
+    mutating func granted() {
+        let expiresAt = status.expiresAt ?? now
+        if now >= expiresAt {
+            revokeGrants()
+            condition(
+                AirlockConstants.ConditionType.granted, false, reason: "Expired", message: "access ended at expiry")
+            conclude(
+                .expired, reason: "DurationElapsed",
+                message: "access expired at \(RFC3339.format(expiresAt, fractional: false)); grants removed")
+            return
+        }
+        wakeAt = expiresAt
+        let tally = ActionRequestLifecycle.tally(
+            for: request, requirements: ActionRequestLifecycle.grantedRequirements(of: request), phase: .granted)
+        let result = judge(tally)
+        if case .revoked(let by) = result.outcome {
+            revokeGrants()
+            condition(AirlockConstants.ConditionType.granted, false, reason: "Revoked", message: "revoked by \(by)")
+            let released = tally.isRequester(by)
+            conclude(
+                .revoked, reason: released ? "Released" : "RevokedByReview",
+                message: released ? "released by \(by)" : "revoked by \(by)")
+        }
+    }
+
+    // MARK: Finish
+
+    /// The step: observed generation, the `Decided` condition, and what the new status
+    /// announces beyond what the cached one already did.
+    mutating func finish() -> LifecycleStep {
+        status.observedGeneration = request.metadata.generation
+        let phase = status.phase ?? .pending
+        if phase == .pending {
+            if status.conditions?[type: AirlockConstants.ConditionType.decided] == nil {
+                condition(
+                    AirlockConstants.ConditionType.decided, false, reason: "Pending", message: "waiting for a decision")
+            }
+        } else {
+            let ending = Announcements.ending(of: status, phase: phase)
+            condition(
+                AirlockConstants.ConditionType.decided, true, reason: phase.rawValue,
+                message: ending?.message ?? phase.rawValue)
+        }
+        var updated = request
+        updated.status = status
+        let before = Set(Announcements.implied(by: request).map(\.key))
+        let announcements = Announcements.implied(by: updated).filter { !before.contains($0.key) }
+        let listed = Set(announcements.map(\.key))
+        return LifecycleStep(
+            effects: effects, status: status,
+            announcements: announcements + extraAnnouncements.filter { !listed.contains($0.key) },
+            reviewStatuses: reviewStatuses, wakeAt: wakeAt)
+    }
+}
+
+/// Condition reasons the lifecycle writes and reads back.
+enum Reasons {
+    static let grantRetrying = "GrantRetrying"
+}

@@ -1,0 +1,61 @@
+import AirlockAPI
+import Foundation
+import KubeCore
+
+/// Airlock's webhook configurations as they must be (built by the process from the same code
+/// that registers them). A configuration is *altered* when a webhook is missing, or its rules,
+/// failure policy, selectors or endpoint differ; the CA bundle may change (rotation).
+public struct ExpectedWebhooks: Sendable {
+    public var mutating: MutatingWebhookConfiguration
+    public var validating: ValidatingWebhookConfiguration
+
+    public init(mutating: MutatingWebhookConfiguration, validating: ValidatingWebhookConfiguration) {
+        self.mutating = mutating
+        self.validating = validating
+    }
+
+    /// What is wrong with the configurations found; empty when they are whole.
+    public func problems(
+        mutating found: MutatingWebhookConfiguration?, validating foundValidating: ValidatingWebhookConfiguration?
+    ) -> [String] {
+        Self.problems(
+            kind: "MutatingWebhookConfiguration", name: mutating.metadata.name ?? "",
+            expected: mutating.webhooks ?? [], found: found?.webhooks)
+            + Self.problems(
+                kind: "ValidatingWebhookConfiguration", name: validating.metadata.name ?? "",
+                expected: validating.webhooks ?? [], found: foundValidating?.webhooks)
+    }
+
+    static func problems(
+        kind: String, name: String, expected: [WebhookConfigurationEntry], found: [WebhookConfigurationEntry]?
+    ) -> [String] {
+        guard let found else { return ["\(kind) \(name) is missing"] }
+        var problems: [String] = []
+        for webhook in expected {
+            guard let actual = found.first(where: { $0.name == webhook.name }) else {
+                problems.append("\(kind) \(name) lacks webhook \(webhook.name)")
+                continue
+            }
+            let label = "\(kind) \(name) webhook \(webhook.name)"
+            if actual.rules != webhook.rules { problems.append("\(label): rules changed") }
+            if actual.failurePolicy != "Fail" { problems.append("\(label): failurePolicy is not Fail") }
+            if !Self.same(actual.namespaceSelector, webhook.namespaceSelector) {
+                problems.append("\(label): namespaceSelector changed")
+            }
+            if !Self.same(actual.objectSelector, webhook.objectSelector) {
+                problems.append("\(label): objectSelector changed")
+            }
+            if actual.clientConfig.url != webhook.clientConfig.url
+                || actual.clientConfig.service != webhook.clientConfig.service
+            {
+                problems.append("\(label): endpoint changed")
+            }
+        }
+        return problems
+    }
+
+    /// Selectors compare with an absent one equal to the empty one.
+    private static func same(_ lhs: JSONValue?, _ rhs: JSONValue?) -> Bool {
+        (lhs ?? [:]) == (rhs ?? [:])
+    }
+}

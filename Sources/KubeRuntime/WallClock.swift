@@ -1,0 +1,72 @@
+import Foundation
+import Synchronization
+
+/// A clock for timed logic: a monotonic time line to wait on, and the wall time that
+/// deadlines (expiry, pending deadlines, lease renewals) are written in. Injected everywhere
+/// time matters, so expiry, lease and backoff logic are tested by moving a ``ManualClock``
+/// instead of waiting.
+///
+/// Instants are offsets from the clock's start (``ManualClock/Instant``), so every wall clock
+/// has the same instant type and ``AnyWallClock`` can erase them.
+public protocol WallClock: Clock, Sendable where Instant == ManualClock.Instant, Duration == Swift.Duration {
+    /// The wall time now.
+    var date: Date { get }
+}
+
+extension WallClock {
+    /// The delay from now until `date` on this clock (zero when past).
+    public func delay(until date: Date) -> Duration {
+        let seconds = date.timeIntervalSince(self.date)
+        return seconds > 0 ? .nanoseconds(Int64((seconds * 1e9).rounded(.up))) : .zero
+    }
+}
+
+/// The system's clocks: `ContinuousClock` for waiting, `Date()` for the wall time.
+public struct SystemClock: WallClock {
+    private let start: ContinuousClock.Instant
+
+    public init() {
+        self.start = ContinuousClock.now
+    }
+
+    public var now: ManualClock.Instant { ManualClock.Instant(offset: start.duration(to: ContinuousClock.now)) }
+    public var minimumResolution: Duration { ContinuousClock().minimumResolution }
+    public var date: Date { Date() }
+
+    public func sleep(until deadline: ManualClock.Instant, tolerance: Duration? = nil) async throws {
+        try await ContinuousClock().sleep(until: start.advanced(by: deadline.offset), tolerance: tolerance)
+    }
+}
+
+/// Any ``WallClock``, type-erased (what long-lived components store).
+public struct AnyWallClock: WallClock {
+    private let nowBody: @Sendable () -> ManualClock.Instant
+    private let dateBody: @Sendable () -> Date
+    private let sleepBody: @Sendable (ManualClock.Instant, Duration?) async throws -> Void
+    public let minimumResolution: Duration
+
+    public init(_ clock: some WallClock) {
+        self.nowBody = { clock.now }
+        self.dateBody = { clock.date }
+        self.sleepBody = { try await clock.sleep(until: $0, tolerance: $1) }
+        self.minimumResolution = clock.minimumResolution
+    }
+
+    /// The system clock.
+    public static var system: AnyWallClock { AnyWallClock(SystemClock()) }
+
+    public var now: ManualClock.Instant { nowBody() }
+    public var date: Date { dateBody() }
+
+    public func sleep(until deadline: ManualClock.Instant, tolerance: Duration? = nil) async throws {
+        try await sleepBody(deadline, tolerance)
+    }
+}
+
+extension ManualClock: WallClock {
+    /// The wall time: ``epoch`` plus the time the clock has moved.
+    public var date: Date {
+        epoch.addingTimeInterval(
+            Double(now.offset.components.seconds) + Double(now.offset.components.attoseconds) / 1e18)
+    }
+}
