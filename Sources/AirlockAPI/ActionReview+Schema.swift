@@ -76,7 +76,8 @@ extension ActionReviewStatus {
             properties: [
                 "counted": .boolean("Whether the review counted towards its request's decision."),
                 "reason": .string(
-                    "Why the review counted or not (CamelCase, e.g. Counted, SelfReview, NotAllowedByPolicy)."),
+                    "Counted, or why the review did not count: a CamelCase code and an explanation, e.g."
+                        + " \"SelfApproval: alice is the requester ...\"."),
                 "observedGeneration": .observedGeneration,
             ])
     }

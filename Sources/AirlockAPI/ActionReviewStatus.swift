@@ -2,7 +2,7 @@
 public struct ActionReviewStatus: Codable, Sendable, Hashable {
     /// Whether the review counted towards its request's decision.
     public var counted: Bool?
-    /// Why it counted or not (CamelCase, e.g. `Counted`, `SelfReview`, `NotAllowedByPolicy`).
+    /// `Counted`, or why not: `<Code>: <explanation>` (`SelfApproval: alice is the requester ...`).
     public var reason: String?
     public var observedGeneration: Int64?
 

@@ -19,7 +19,7 @@ public struct PolicyDecision: Codable, Sendable, Hashable {
     public var pendingTimeout: KubeDuration?
     /// When this decision was reached (a tightened policy makes a new one).
     public var at: Date?
-    /// Machine-readable CamelCase reason (`PolicyMatched`, `GuardrailWildcardVerb`, ...).
+    /// Machine-readable CamelCase reason (`PolicyMatched`, `NoPolicyMatched`, a deny code such as `Wildcard`).
     public var reason: String?
     /// Human-readable explanation.
     public var message: String?

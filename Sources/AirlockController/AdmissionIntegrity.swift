@@ -14,6 +14,7 @@ public final class AdmissionIntegrity: Sendable {
     }
 
     private let windows = Mutex<[Window]>([])
+    private let lastProblems = Mutex<[String]>([])
     /// How far before an observed break a window starts.
     public let margin: TimeInterval
 
@@ -24,8 +25,13 @@ public final class AdmissionIntegrity: Sendable {
     /// Whether the webhooks are whole now.
     public var isIntact: Bool { windows.withLock { $0.last.map { $0.end != nil } ?? true } }
 
-    /// Records what was observed at `now`: whole (`intact`) or not.
-    public func observe(intact: Bool, at now: Date) {
+    /// What was wrong at the last observation (empty when whole).
+    public var problems: [String] { lastProblems.withLock { $0 } }
+
+    /// Records what was observed at `now`: whole (no `problems`) or not.
+    public func observe(problems: [String], at now: Date) {
+        lastProblems.withLock { $0 = problems }
+        let intact = problems.isEmpty
         windows.withLock { windows in
             let open = windows.last.map { $0.end == nil } ?? false
             if intact, open {

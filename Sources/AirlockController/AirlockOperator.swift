@@ -71,7 +71,7 @@ public final class AirlockOperator: Service {
         let events = EventRecorder(
             client: client, controller: "airlock.dev/controller", instance: instance, logger: logger)
         let audit = AuditTrail(file: try configuration.auditFile.map { try AuditLog(path: $0) })
-        let integrity = configuration.webhookIntegrity.map { _ in AdmissionIntegrity() }
+        let integrity = configuration.webhookIntegrity.map { AdmissionIntegrity(margin: $0.margin) }
         let reconciler = ActionRequestReconciler(
             client: client, requests: requests.store, reviews: reviews.store, policies: policies.store,
             evaluator: PolicyEvaluator(configuration: configuration.policy), signer: signer, events: events,

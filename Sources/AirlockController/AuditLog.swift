@@ -8,7 +8,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     /// holds is not appended again.
     public var key: String?
     public var time: Date
-    /// `created`, `evaluated`, `reviewed`, `granted`, `denied`, `expired`, `revoked`, `failed`, `review-rejected`.
+    /// `evaluated`, `reviewed`, `review-rejected`, `granted`, `denied`, `expired`, `revoked`, `failed`.
     public var event: String
     public var request: String
     public var requestUID: String?
@@ -93,13 +93,17 @@ public actor AuditLog {
     /// Where the file ended after this process's last read or write.
     private var endOffset: UInt64
 
-    /// Opens (or creates) the file and continues its chain; refuses a broken file.
+    /// Opens (or creates) the file and continues its chain; refuses a broken file. A last
+    /// line cut short (a writer was killed while appending) is tolerated here and removed
+    /// before this process first appends: its record was never complete, and the controller
+    /// records it again from the request's status. (Only the leader appends, so a standby
+    /// opening a shared file never cuts what the leader is writing.)
     public init(path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
             else { throw AuditError(line: 0, problem: "cannot create \(path)") }
         }
-        let existing = try Self.verify(path: path)
+        let existing = try Self.verify(path: path, toleratingTornTail: true)
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw AuditError(line: 0, problem: "cannot open \(path) for writing")
         }
@@ -121,6 +125,7 @@ public actor AuditLog {
     /// sealed entry (also what goes to the log stream), or nil when it was there.
     @discardableResult
     public func append(_ record: AuditRecord) throws -> AuditEntry? {
+        if try Self.dropTornTail(path: path) { endOffset = .max }
         try refreshIfChanged()
         if let key = record.key, keys.contains(key) { return nil }
         let entry = try AuditEntry(sequence: sequence + 1, previousHash: lastHash, record: record)
@@ -135,11 +140,27 @@ public actor AuditLog {
         return entry
     }
 
+    /// Truncates the file after its last newline, if anything follows it; true if it did.
+    @discardableResult
+    static func dropTornTail(path: String) throws -> Bool {
+        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != 10 else {
+            return false
+        }
+        let keep = data.lastIndex(of: 10).map { $0 + 1 } ?? 0
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw AuditError(line: 0, problem: "cannot open \(path) to remove an unfinished last line")
+        }
+        defer { try? handle.close() }
+        try handle.truncate(atOffset: UInt64(keep))
+        try handle.synchronize()
+        return true
+    }
+
     /// Re-reads the file when someone else appended to it.
     private func refreshIfChanged() throws {
         let end = try handle.seekToEnd()
         guard end != endOffset else { return }
-        let current = try Self.verify(path: path)
+        let current = try Self.verify(path: path, toleratingTornTail: true)
         sequence = current.count
         lastHash = current.lastHash
         keys = current.keys
@@ -155,8 +176,10 @@ public actor AuditLog {
     }
 
     /// Checks every line: it parses, its sequence follows the previous one, it names the
-    /// previous hash, and its own hash is right. Throws at the first broken line.
-    public static func verify(path: String) throws -> Verification {
+    /// previous hash, and its own hash is right. Throws at the first broken line. With
+    /// `toleratingTornTail`, a last line without its newline (a writer killed mid-append) is
+    /// left out instead.
+    public static func verify(path: String, toleratingTornTail: Bool = false) throws -> Verification {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AuditError(line: 0, problem: "cannot read \(path)")
         }
@@ -164,7 +187,8 @@ public actor AuditLog {
         var lastHash = AuditEntry.genesis
         var keys: Set<String> = []
         let decoder = KubeJSON.decoder()
-        let lines = data.split(separator: 10, omittingEmptySubsequences: false)
+        var lines = data.split(separator: 10, omittingEmptySubsequences: false)
+        if toleratingTornTail, let last = lines.last, !last.isEmpty { lines.removeLast() }
         for (index, line) in lines.enumerated() {
             let number = index + 1
             if line.isEmpty {

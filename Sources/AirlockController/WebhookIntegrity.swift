@@ -4,14 +4,21 @@ import KubeCore
 
 /// Airlock's webhook configurations as they must be (built by the process from the same code
 /// that registers them). A configuration is *altered* when a webhook is missing, or its rules,
-/// failure policy, selectors or endpoint differ; the CA bundle may change (rotation).
+/// failure policy, match policy, selectors, match conditions or endpoint differ — anything that
+/// could let a request skip the webhook or reach another server. The CA bundle may change
+/// (rotation), and so may the timeout.
 public struct ExpectedWebhooks: Sendable {
     public var mutating: MutatingWebhookConfiguration
     public var validating: ValidatingWebhookConfiguration
+    /// How long before a break was noticed its window starts (the watch sees it late).
+    public var margin: TimeInterval
 
-    public init(mutating: MutatingWebhookConfiguration, validating: ValidatingWebhookConfiguration) {
+    public init(
+        mutating: MutatingWebhookConfiguration, validating: ValidatingWebhookConfiguration, margin: TimeInterval = 10
+    ) {
         self.mutating = mutating
         self.validating = validating
+        self.margin = margin
     }
 
     /// What is wrong with the configurations found; empty when they are whole.
@@ -39,6 +46,12 @@ public struct ExpectedWebhooks: Sendable {
             let label = "\(kind) \(name) webhook \(webhook.name)"
             if actual.rules != webhook.rules { problems.append("\(label): rules changed") }
             if actual.failurePolicy != "Fail" { problems.append("\(label): failurePolicy is not Fail") }
+            if (actual.matchPolicy ?? "Equivalent") != (webhook.matchPolicy ?? "Equivalent") {
+                problems.append("\(label): matchPolicy changed")
+            }
+            if !Self.same(actual.matchConditions, webhook.matchConditions, empty: []) {
+                problems.append("\(label): matchConditions changed")
+            }
             if !Self.same(actual.namespaceSelector, webhook.namespaceSelector) {
                 problems.append("\(label): namespaceSelector changed")
             }
@@ -54,8 +67,8 @@ public struct ExpectedWebhooks: Sendable {
         return problems
     }
 
-    /// Selectors compare with an absent one equal to the empty one.
-    private static func same(_ lhs: JSONValue?, _ rhs: JSONValue?) -> Bool {
-        (lhs ?? [:]) == (rhs ?? [:])
+    /// Selectors (and condition lists) compare with an absent one equal to the empty one.
+    private static func same(_ lhs: JSONValue?, _ rhs: JSONValue?, empty: JSONValue = [:]) -> Bool {
+        (lhs ?? empty) == (rhs ?? empty)
     }
 }

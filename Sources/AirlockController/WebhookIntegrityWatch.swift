@@ -61,13 +61,15 @@ final class WebhookIntegrityWatch: ManagedController {
     /// Compares what is cached with what is expected, records the result, and returns the
     /// Pending requests created in a window that just opened.
     func check() -> [ObjectKey] {
+        // Half a cache is no evidence: judge once both have synced (runWorkers checks then).
+        guard hasSynced else { return [] }
         let name = expected.mutating.metadata.name ?? ""
         let problems = expected.problems(
             mutating: mutating.get(name: name, namespace: nil),
             validating: validating.get(name: expected.validating.metadata.name ?? "", namespace: nil))
         let intact = problems.isEmpty
         let wasIntact = integrity.isIntact
-        integrity.observe(intact: intact, at: clock.date)
+        integrity.observe(problems: problems, at: clock.date)
         gauge.record(intact ? 1 : 0)
         guard intact != wasIntact else { return [] }
         if intact {
@@ -76,9 +78,20 @@ final class WebhookIntegrityWatch: ManagedController {
             let message = problems.joined(separator: "; ")
             logger.error(
                 "admission webhooks missing or altered: \(message); requests and reviews created now are refused")
-            if let configuration = mutating.get(name: name, namespace: nil) {
+            // About the configuration at fault (the expected one, when it is gone).
+            let validatingName = expected.validating.metadata.name ?? ""
+            if let configuration = mutating.get(name: name, namespace: nil),
+                !problems.allSatisfy({ $0.hasPrefix("Validating") })
+            {
                 events?.record(
                     configuration, type: .warning, reason: "AdmissionWebhooksAltered", action: "Verify", note: message)
+            } else if let configuration = validating.get(name: validatingName, namespace: nil) {
+                events?.record(
+                    configuration, type: .warning, reason: "AdmissionWebhooksAltered", action: "Verify", note: message)
+            } else {
+                events?.record(
+                    expected.mutating, type: .warning, reason: "AdmissionWebhooksAltered", action: "Verify",
+                    note: message)
             }
         }
         return requests.list().filter {

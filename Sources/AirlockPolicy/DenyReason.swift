@@ -11,7 +11,8 @@ public enum DenyReason: String, Sendable, Hashable, Codable, CaseIterable {
     case emptyRequest = "EmptyRequest"
     /// A permission rule is malformed (an empty list, verb, resource or namespace).
     case invalidRule = "InvalidRule"
-    /// `spec.roleRef` is malformed (no name, or a Role without a namespace).
+    /// `spec.roleRef` is malformed (no name, or a Role without a namespace), or its role does
+    /// not exist, grants nothing or has more rules than can be snapshotted.
     case invalidRoleRef = "InvalidRoleRef"
     /// `*` (or a pattern containing it) in verbs, resources or apiGroups.
     case wildcard = "Wildcard"

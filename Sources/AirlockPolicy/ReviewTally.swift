@@ -165,6 +165,8 @@ public struct ReviewTally: Sendable, Hashable {
             kept["\(record.reviewer)\u{1}\(kind)"] = record
         }
         let sorted = kept.values.sorted { ($0.at, $0.review ?? "") < ($1.at, $1.review ?? "") }
+        // Counted records are few (at most the required approvals, capped at 10 by the schema,
+        // and one Deny or Revoke, which ends the request); they are never dropped.
         let counted = sorted.filter(\.counted)
         let room = max(0, ActionRequestStatus.maxListedReviews - counted.count)
         let rejected = sorted.filter { !$0.counted }.suffix(room)

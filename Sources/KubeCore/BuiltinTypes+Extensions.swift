@@ -45,6 +45,8 @@ public struct WebhookConfigurationEntry: Codable, Sendable {
     public var objectSelector: JSONValue?
     public var matchPolicy: String?
     public var reinvocationPolicy: String?
+    /// CEL conditions (Kubernetes 1.27+): a request skips the webhook unless all hold.
+    public var matchConditions: JSONValue?
 
     public struct ClientConfig: Codable, Sendable {
         public var url: String?

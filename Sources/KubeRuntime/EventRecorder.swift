@@ -64,7 +64,8 @@ public final class EventRecorder: Sendable {
             let key = [
                 event.regarding.uid ?? "", event.type.rawValue, event.reason, event.action, event.note,
             ].joined(separator: "\u{1}")
-            let namespace = event.regarding.namespace ?? "default"
+            // Events with an eventTime about cluster-scoped objects must live in kube-system.
+            let namespace = event.regarding.namespace ?? "kube-system"
             if let idempotencyKey = event.key {
                 await createOnce(event, key: idempotencyKey, namespace: namespace)
                 continue

@@ -49,6 +49,9 @@ struct ControllerOptions: ParsableArguments {
     @Option(help: "Name of the leader-election Lease.")
     var leaseName = "airlock-controller"
 
+    @Option(help: "Watch ActionRequests and ActionReviews in this namespace only (default: every namespace).")
+    var watchNamespace: String?
+
     @Option(help: "Concurrent reconciles.")
     var workers = 4
 

@@ -81,7 +81,8 @@ struct OperatorProcess {
                 sweepInterval: options.sweepInterval.duration, workers: options.workers,
                 leaderElection: options.leaderElect
                     ? LeaderElectionConfiguration(leaseName: options.leaseName, namespace: options.namespace) : nil,
-                auditFile: options.auditFile, webhookIntegrity: options.expectedWebhooks),
+                auditFile: options.auditFile, requestNamespace: options.watchNamespace,
+                webhookIntegrity: options.expectedWebhooks),
             logger: logger)
         services.append(airlock)
         services.append(

@@ -55,9 +55,12 @@ final class AirlockFixture: Sendable {
         self.tasks = Mutex(tasks)
     }
 
-    /// Runs `body` with a running Airlock; always stops it and unregisters the webhooks.
-    static func with(_ prefix: String, _ body: (AirlockFixture) async throws -> Void) async throws {
-        let fixture = try await start(prefix)
+    /// Runs `body` with a running Airlock; always stops it and unregisters the webhooks. With
+    /// `verifyWebhooks`, the controller watches the fixture's webhook configurations.
+    static func with(
+        _ prefix: String, verifyWebhooks: Bool = false, _ body: (AirlockFixture) async throws -> Void
+    ) async throws {
+        let fixture = try await start(prefix, verifyWebhooks: verifyWebhooks)
         do {
             try await body(fixture)
         } catch {
@@ -67,7 +70,7 @@ final class AirlockFixture: Sendable {
         await fixture.stop()
     }
 
-    static func start(_ prefix: String) async throws -> AirlockFixture {
+    static func start(_ prefix: String, verifyWebhooks: Bool = false) async throws -> AirlockFixture {
         let plane = try await TestControlPlane.shared()
         let admin = plane.adminClient
         try await LifecycleFixture.grantControllerRBAC(admin)
@@ -88,13 +91,38 @@ final class AirlockFixture: Sendable {
         }
 
         var logger = Logger(label: "test.airlock.\(id)")
-        logger.logLevel = .critical
+        logger.logLevel = ProcessInfo.processInfo.environment["AIRLOCK_TEST_LOG"] == nil ? .critical : .warning
         let signer = try await SigningKeySecret.loadOrCreate(client: admin, namespace: namespace)
         var tasks: [Task<Void, any Error>] = []
         let configurationName = "airlock-fixture-\(id)"
         let port = try await startWebhook(
             plane: plane, namespace: namespace, id: id, configurationName: configurationName, signer: signer,
             logger: logger, tasks: &tasks)
+        var expected: ExpectedWebhooks?
+        if verifyWebhooks {
+            expected = ExpectedWebhooks(
+                mutating: WebhookConfigurations.mutating(
+                    name: configurationName, endpoint: .url("https://127.0.0.1:\(port)"),
+                    namespaceSelector: selector(id)),
+                validating: WebhookConfigurations.validating(
+                    name: configurationName, endpoint: .url("https://127.0.0.1:\(port)"),
+                    namespaceSelector: selector(id)),
+                margin: 1)
+            // What manifests/rbac.yaml grants for `airlock-webhook`, for this fixture's names.
+            _ = try await admin.create(
+                ClusterRole(
+                    metadata: ObjectMeta(name: configurationName),
+                    rules: [
+                        PolicyRule(
+                            apiGroups: ["admissionregistration.k8s.io"],
+                            resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
+                            verbs: ["get", "list", "watch", "patch"], resourceNames: [configurationName])
+                    ]))
+            _ = try await admin.create(
+                ClusterRoleBinding(
+                    metadata: ObjectMeta(name: configurationName), subjects: [.user("controller")],
+                    roleRef: RoleRef(kind: "ClusterRole", name: configurationName)))
+        }
 
         let faults = FaultPlan()
         var configuration = try plane.clientConfiguration(as: "controller")
@@ -109,7 +137,8 @@ final class AirlockFixture: Sendable {
                 credentialEndpoint: CredentialEndpoint(
                     server: plane.server.absoluteString,
                     certificateAuthorityPEM: Array(plane.certificateAuthority.certificatePEM.utf8)),
-                sweepInterval: .seconds(3600), workers: 4, auditFile: auditPath, requestNamespace: namespace),
+                sweepInterval: .seconds(3600), workers: 4, auditFile: auditPath, requestNamespace: namespace,
+                webhookIntegrity: expected),
             logger: logger)
         tasks.append(Task { await airlock.run() })
         let fixture = AirlockFixture(
@@ -181,14 +210,20 @@ final class AirlockFixture: Sendable {
         guard let port = await iterator.next() else {
             throw KubeTestingError(.startFailed, "the webhook server did not start")
         }
-        let selector: JSONValue = ["matchLabels": [.init(stringLiteral: webhookLabel): .string(id)]]
         let endpoint = WebhookConfigurations.Endpoint.url("https://127.0.0.1:\(port)")
         _ = try await admin.create(
-            WebhookConfigurations.mutating(name: configurationName, endpoint: endpoint, namespaceSelector: selector))
+            WebhookConfigurations.mutating(name: configurationName, endpoint: endpoint, namespaceSelector: selector(id))
+        )
         _ = try await admin.create(
-            WebhookConfigurations.validating(name: configurationName, endpoint: endpoint, namespaceSelector: selector))
+            WebhookConfigurations.validating(
+                name: configurationName, endpoint: endpoint, namespaceSelector: selector(id)))
         try await manager.check()
         return port
+    }
+
+    /// The namespace selector of the fixture's webhook configurations.
+    static func selector(_ id: String) -> JSONValue {
+        ["matchLabels": [.init(stringLiteral: webhookLabel): .string(id)]]
     }
 
     /// Waits until the API server calls the webhook for this namespace and the controller's

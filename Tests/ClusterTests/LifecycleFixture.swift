@@ -35,13 +35,15 @@ struct LifecycleFixture {
     let airlock: AirlockOperator
     let running: Task<Void, Never>
 
-    static func start(_ prefix: String, sweepInterval: Duration = .seconds(3600)) async throws -> LifecycleFixture {
+    static func start(
+        _ prefix: String, sweepInterval: Duration = .seconds(3600), clock: AnyWallClock = .system
+    ) async throws -> LifecycleFixture {
         let plane = try await TestControlPlane.shared()
         let admin = plane.adminClient
         try await grantControllerRBAC(admin)
         let namespace = try await plane.makeNamespace(prefix: prefix)
         let target = try await plane.makeNamespace(prefix: prefix + "-target")
-        let airlock = try makeOperator(plane: plane, namespace: namespace, sweepInterval: sweepInterval)
+        let airlock = try makeOperator(plane: plane, namespace: namespace, sweepInterval: sweepInterval, clock: clock)
         let running = Task { await airlock.run() }
         return LifecycleFixture(
             plane: plane, admin: admin, namespace: namespace, target: target, airlock: airlock, running: running)
@@ -50,7 +52,8 @@ struct LifecycleFixture {
     /// A controller for `namespace` only: tests of other suites run in parallel on the same
     /// control plane.
     static func makeOperator(
-        plane: TestControlPlane, namespace: String, sweepInterval: Duration = .seconds(3600)
+        plane: TestControlPlane, namespace: String, sweepInterval: Duration = .seconds(3600),
+        clock: AnyWallClock = .system
     ) throws -> AirlockOperator {
         var logger = Logger(label: "test.airlock")
         logger.logLevel = .notice
@@ -63,7 +66,7 @@ struct LifecycleFixture {
                     server: plane.server.absoluteString,
                     certificateAuthorityPEM: Array(plane.certificateAuthority.certificatePEM.utf8)),
                 sweepInterval: sweepInterval, workers: 4, requestNamespace: namespace),
-            logger: logger)
+            clock: clock, logger: logger)
     }
 
     func stop() async {

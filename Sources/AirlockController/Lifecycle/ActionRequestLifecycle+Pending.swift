@@ -6,14 +6,18 @@ import KubeCore
 extension Draft {
     /// A new or Pending request: verify, snapshot the role, evaluate, judge reviews, decide.
     mutating func pending() {
+        let leftovers = mayHoldPartialGrant
         guard observation.requester.isVerified else {
-            conclude(.denied, reason: "UntrustedIdentity", message: "not acted on: \(observation.requester)")
+            conclude(
+                .denied, reason: "UntrustedIdentity", message: "not acted on: \(observation.requester)",
+                removeLeftovers: leftovers)
             return
         }
         if observation.admissionUnverified {
             conclude(
                 .denied, reason: "AdmissionUnverified",
-                message: "created while Airlock's admission webhooks were missing or altered; create it again")
+                message: "created while Airlock's admission webhooks were missing or altered; create it again",
+                removeLeftovers: leftovers)
             return
         }
         var role = status.roleSnapshot
@@ -23,12 +27,14 @@ extension Draft {
                 status.roleSnapshot = snapshot
                 role = snapshot
             case .unavailable(let message):
-                conclude(.denied, reason: DenyReason.invalidRoleRef.rawValue, message: message)
+                conclude(
+                    .denied, reason: DenyReason.invalidRoleRef.rawValue, message: message, removeLeftovers: leftovers)
                 return
             case nil:
                 conclude(
                     .denied, reason: DenyReason.invalidRoleRef.rawValue,
-                    message: "roleRef (\(ref.kind.rawValue) \(ref.name)) could not be resolved")
+                    message: "roleRef (\(ref.kind.rawValue) \(ref.name)) could not be resolved",
+                    removeLeftovers: leftovers)
                 return
             }
         }
@@ -36,18 +42,16 @@ extension Draft {
         // now, not after reviewers spent time on it.
         do {
             _ = try planner.plan(request: request, duration: request.spec.duration, now: now, role: role)
-        } catch let error as GrantPlanError {
-            conclude(.denied, reason: "InvalidRequest", message: error.message)
-            return
         } catch {
-            conclude(.denied, reason: "InvalidRequest", message: "\(error)")
+            let message = (error as? GrantPlanError)?.message ?? "\(error)"
+            conclude(.denied, reason: "InvalidRequest", message: message, removeLeftovers: leftovers)
             return
         }
         guard let evaluation = observation.evaluation else { return }
         record(evaluation)
         switch evaluation {
         case .deny(let reason, let message, _):
-            conclude(.denied, reason: reason.rawValue, message: message, removeLeftovers: mayHoldPartialGrant)
+            conclude(.denied, reason: reason.rawValue, message: message, removeLeftovers: leftovers)
         case .autoApprove:
             condition(
                 AirlockConstants.ConditionType.approved, true, reason: "AutoApproved", message: evaluation.message)

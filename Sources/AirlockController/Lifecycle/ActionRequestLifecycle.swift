@@ -112,6 +112,14 @@ struct Draft {
     mutating func conclude(_ phase: ActionRequestPhase, reason: String, message: String, removeLeftovers: Bool = false)
     {
         if removeLeftovers && !effects.contains(.removeLeftovers) { effects.append(.removeLeftovers) }
+        // A grant being retried is not any more: say so instead of "retried".
+        if phase != .failed,
+            status.conditions?[type: AirlockConstants.ConditionType.granted]?.reason == Reasons.grantRetrying
+        {
+            condition(
+                AirlockConstants.ConditionType.granted, false, reason: "NotGranted",
+                message: "the request ended before its grant was made; what was made is removed")
+        }
         status.phase = phase
         let type: String
         switch phase {

@@ -1,0 +1,196 @@
+import AirlockAPI
+import AirlockController
+import AirlockPolicy
+import Foundation
+import KubeCore
+import Testing
+
+private typealias F = LifecycleFixture
+
+/// Granted and finished requests, and that every step is idempotent: one step each, no I/O.
+@Suite struct LifecycleGrantedTests {
+    /// A Granted request's observation: the reconciler evaluates nothing for it, only reviews.
+    static func granted(now: Date = F.now, reviews: [ReviewObservation] = []) -> LifecycleObservation {
+        LifecycleObservation(
+            request: F.request(status: F.grantedStatus()), now: now, requester: .verified, reviews: reviews)
+    }
+
+    @Test func grantedBeforeExpiryWaitsForIt() {
+        let step = F.lifecycle.step(Self.granted())
+        #expect(step.status == F.grantedStatus())
+        #expect(step.effects.isEmpty && step.announcements.isEmpty && step.reviewStatuses.isEmpty)
+        #expect(step.wakeAt == F.expiresAt)
+    }
+
+    @Test(arguments: [0, 1, 86_400] as [TimeInterval])
+    func grantedAtExpiryIsRevokedAndExpires(_ late: TimeInterval) {
+        let step = F.lifecycle.step(Self.granted(now: F.expiresAt.addingTimeInterval(late)))
+        F.check(
+            step,
+            .init(
+                phase: .expired,
+                conditions: [
+                    "Evaluated": "True RequireApproval", "Approved": "True Approved", "Granted": "False Expired",
+                    "Expired": "True DurationElapsed", "Decided": "True Expired",
+                ],
+                effects: [.revoke(F.grants)], announcements: [F.key("expired")]))
+        #expect(step.status.grants == [])
+        #expect(step.status.grantedAt == F.grantedAt && step.status.expiresAt == F.expiresAt)
+        #expect(step.status.reviews == F.grantedStatus().reviews)
+        #expect(step.status.decision == F.grantedStatus().decision)
+    }
+
+    /// A counted Revoke: by an allowed reviewer, or by the requester (released).
+    @Test(arguments: [("bob", "RevokedByReview"), ("alice", "Released")])
+    func countedRevokeEndsTheGrant(_ reviewer: String, _ reason: String) {
+        let identity = reviewer == "alice" ? F.alice : F.bob
+        let revoke = F.review(
+            "r-revoke", by: identity, .revoke, after: 400, approveAllowed: reviewer == "alice" ? nil : true)
+        let step = F.lifecycle.step(Self.granted(reviews: [revoke]))
+        F.check(
+            step,
+            .init(
+                phase: .revoked,
+                conditions: [
+                    "Evaluated": "True RequireApproval", "Approved": "True Approved", "Granted": "False Revoked",
+                    "Revoked": "True \(reason)", "Decided": "True Revoked",
+                ],
+                effects: [.revoke(F.grants)], announcements: [F.key("review/r-revoke"), F.key("revoked")]))
+        #expect(step.status.grants == [])
+        #expect(step.status.reviews?.last?.review == "r-revoke")
+        #expect(step.status.reviews?.last?.decision == .revoke && step.status.reviews?.last?.counted == true)
+        #expect(step.reviewStatuses == ["r-revoke": F.counted])
+        #expect(step.announcements.first { $0.key == F.key("revoked") }?.audit?.actor == reviewer)
+    }
+
+    /// Reviews of a Granted request are judged by the decision stored when it was granted
+    /// (reviewers from group `sre`), not by a new evaluation (which would allow only mallory).
+    @Test func grantedJudgesReviewsByTheStoredDecision() throws {
+        guard case .requireApproval(var current) = F.evaluate([F.twoSRE]) else {
+            Issue.record("two-sre does not require approval")
+            return
+        }
+        current.reviewerSets = [ReviewerSet(users: ["mallory"])]
+        #expect(
+            ActionRequestLifecycle.grantedRequirements(of: F.request(status: F.grantedStatus()))
+                == ApprovalRequirements(decision: try #require(F.grantedStatus().decision)))
+
+        var byMallory = Self.granted(reviews: [F.review("r-mallory", by: F.mallory, .revoke, after: 400)])
+        byMallory.evaluation = .requireApproval(current)
+        let kept = F.lifecycle.step(byMallory)
+        #expect(kept.status.phase == .granted)
+        #expect(kept.effects.isEmpty)
+        #expect(kept.wakeAt == F.expiresAt)
+        #expect(F.conditions(kept.status) == F.conditions(F.grantedStatus()))
+        #expect(kept.status.rejectedReviews == 1)
+        #expect(kept.reviewStatuses["r-mallory"]?.counted == false)
+        #expect(kept.reviewStatuses["r-mallory"]?.reason?.hasPrefix("NotAllowedByPolicy") == true)
+        #expect(kept.announcements.map(\.key) == [F.key("review/r-mallory")])
+
+        var byDave = Self.granted(reviews: [F.review("r-dave", by: F.dave, .revoke, after: 400)])
+        byDave.evaluation = .requireApproval(current)
+        let revoked = F.lifecycle.step(byDave)
+        #expect(revoked.status.phase == .revoked)
+        #expect(revoked.status.conditions?[type: "Revoked"]?.reason == "RevokedByReview")
+        #expect(revoked.effects == [.revoke(F.grants)])
+    }
+
+    @Test func denyOnAGrantedRequestIsRejectedNotPending() {
+        let step = F.lifecycle.step(Self.granted(reviews: [F.review("r-dave", by: F.dave, .deny, after: 400)]))
+        #expect(step.status.phase == .granted)
+        #expect(step.effects.isEmpty)
+        #expect(step.reviewStatuses["r-dave"]?.reason?.hasPrefix("NotPending") == true)
+    }
+
+    // MARK: Finished requests
+
+    static let finished: [ActionRequestPhase] = [.denied, .expired, .revoked, .failed]
+
+    @Test(arguments: finished)
+    func finishedRequestRemovesLeftoverGrantsAndNothingElse(_ phase: ActionRequestPhase) {
+        let status = F.finishedStatus(phase)
+        let observation = LifecycleObservation(
+            request: F.request(status: status), now: F.now, requester: .verified,
+            reviews: [F.review("r-dave", by: F.dave, .revoke, after: 400)])
+        let step = F.lifecycle.step(observation)
+        var expected = status
+        expected.grants = []
+        #expect(step.status == expected)
+        #expect(step.effects == [.revoke(F.grants)])
+        #expect(step.announcements.isEmpty && step.reviewStatuses.isEmpty)
+        #expect(step.wakeAt == nil)
+
+        var without = observation
+        without.request.status = expected
+        let again = F.lifecycle.step(without)
+        #expect(again == LifecycleStep(status: expected))
+    }
+
+    // MARK: Idempotence
+
+    /// Every transition, as first observed.
+    enum Scenario: String, CaseIterable, Sendable {
+        case untrusted, deniedByPolicy, autoApproved, waiting, notReviewed, approved, deniedByReviewer, withdrawn
+        case flooded, grantRetrying, grantFailed, grantedSteady, expired, revokedByReview, released, leftovers
+
+        var observation: LifecycleObservation {
+            let approvals = [F.review("r-bob", by: F.bob), F.review("r-carol", by: F.carol, after: 61)]
+            switch self {
+            case .untrusted: return F.observation(policies: [F.autoApprove], requester: .stale)
+            case .deniedByPolicy: return F.observation(policies: [F.denyAll])
+            case .autoApproved: return F.observation(policies: [F.autoApprove])
+            case .waiting: return F.observation(policies: [F.twoSRE], requesterOwner: F.owner)
+            case .notReviewed: return F.observation(policies: [F.twoSRE], now: F.deadline)
+            case .approved: return F.observation(policies: [F.twoSRE], reviews: approvals)
+            case .deniedByReviewer:
+                return F.observation(policies: [F.twoSRE], reviews: [F.review("r-bob", by: F.bob, .deny)])
+            case .withdrawn:
+                return F.observation(
+                    policies: [F.twoSRE], reviews: [F.review("r-alice", by: F.alice, .revoke, approveAllowed: nil)])
+            case .flooded:
+                let own = (0..<100).map { F.review("r-\($0)", by: F.alice, after: Double($0 + 1)) }
+                let late = [F.review("r-bob", by: F.bob, after: 200), F.review("r-carol", by: F.carol, after: 201)]
+                return F.observation(policies: [F.twoSRE], reviews: own + late)
+            case .grantRetrying:
+                return F.observation(policies: [F.autoApprove], grantFailure: .transient("the API server failed"))
+            case .grantFailed:
+                return F.observation(policies: [F.autoApprove], grantFailure: .terminal("the API server refused it"))
+            case .grantedSteady: return LifecycleGrantedTests.granted()
+            case .expired: return LifecycleGrantedTests.granted(now: F.expiresAt)
+            case .revokedByReview:
+                return LifecycleGrantedTests.granted(reviews: [F.review("r-dave", by: F.dave, .revoke, after: 400)])
+            case .released:
+                return LifecycleGrantedTests.granted(
+                    reviews: [F.review("r-alice", by: F.alice, .revoke, after: 400, approveAllowed: nil)])
+            case .leftovers:
+                return LifecycleObservation(
+                    request: F.request(status: F.finishedStatus(.expired)), now: F.now, requester: .verified)
+            }
+        }
+
+        /// The phase the first step reaches.
+        var phase: ActionRequestPhase {
+            switch self {
+            case .untrusted, .deniedByPolicy, .deniedByReviewer: .denied
+            case .autoApproved, .approved, .flooded, .grantedSteady: .granted
+            case .waiting, .grantRetrying: .pending
+            case .notReviewed, .expired, .leftovers: .expired
+            case .withdrawn, .revokedByReview, .released: .revoked
+            case .grantFailed: .failed
+            }
+        }
+    }
+
+    @Test(arguments: Scenario.allCases)
+    func feedingTheWrittenStatusBackChangesNothing(_ scenario: Scenario) throws {
+        let observation = scenario.observation
+        let step = F.lifecycle.step(observation)
+        try #require(step.status.phase == scenario.phase)
+        let again = F.lifecycle.step(F.followUp(observation, after: step))
+        #expect(again.effects.isEmpty)
+        #expect(again.status == step.status)
+        #expect(again.announcements.isEmpty)
+        #expect(again.reviewStatuses.isEmpty)
+        #expect(again.wakeAt == step.wakeAt)
+    }
+}
