@@ -148,7 +148,7 @@ let package = Package(
             name: "AirlockBench",
             dependencies: [
                 "KubeClient", "KubeRuntime", "KubeTesting", "KubeCore", "AirlockAPI", "AirlockController",
-                "AirlockIdentity", "AirlockPolicy",
+                "AirlockIdentity", "AirlockPolicy", "AirlockAdmission",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -48,7 +48,10 @@ public final class KubernetesClient: Sendable {
 
     // MARK: Generic resource API
 
-    /// The namespace to use when a call names none: the configuration's default namespace.
+    /// The namespace to use when a call on one object names none: the configuration's default
+    /// namespace (as kubectl without `-n`). Lists and watches never default: nil is every
+    /// namespace (an informer of a controller whose kubeconfig or pod has a namespace must
+    /// still see them all).
     private func namespace<R: KubeResource>(_ type: R.Type, _ namespace: String?) -> String? {
         R.scope == .cluster ? nil : (namespace ?? configuration.namespace)
     }
@@ -57,11 +60,12 @@ public final class KubernetesClient: Sendable {
         try await send(RequestBuilder<R>().get(name: name, namespace: self.namespace(type, namespace)))
     }
 
-    /// One page of a list. Follow `metadata.continue` for the next, or use `listAll`.
+    /// One page of a list (nil `namespace`: every namespace). Follow `metadata.continue` for
+    /// the next, or use `listAll`.
     public func list<R: KubeResource>(
         _ type: R.Type, namespace: String? = nil, options: ListOptions = ListOptions()
     ) async throws -> ObjectList<R> {
-        try await send(RequestBuilder<R>().list(namespace: self.namespace(type, namespace), options: options))
+        try await send(RequestBuilder<R>().list(namespace: R.scope == .cluster ? nil : namespace, options: options))
     }
 
     /// Every page of a list; the result carries the resourceVersion of the first page (the
@@ -145,12 +149,13 @@ public final class KubernetesClient: Sendable {
             body: TokenRequest(audiences: audiences, expirationSeconds: expirationSeconds))
     }
 
-    /// Opens a watch. Errors of the request itself (403, 410, ...) are thrown here; errors
-    /// in the stream (an `ERROR` frame) are thrown by the sequence.
+    /// Opens a watch (nil `namespace`: every namespace). Errors of the request itself (403,
+    /// 410, ...) are thrown here; errors in the stream (an `ERROR` frame) are thrown by the
+    /// sequence.
     public func watch<R: KubeResource>(
         _ type: R.Type, namespace: String? = nil, options: ListOptions = ListOptions()
     ) async throws -> WatchStream<R> {
-        let request = RequestBuilder<R>().watch(namespace: self.namespace(type, namespace), options: options)
+        let request = RequestBuilder<R>().watch(namespace: R.scope == .cluster ? nil : namespace, options: options)
         // The server ends the watch at timeoutSeconds; give it room to do so first.
         let limit: Duration = options.timeoutSeconds.map { .seconds($0 + 60) } ?? .seconds(3600)
         let response = try await open(request, timeout: limit)
@@ -203,9 +208,12 @@ public final class KubernetesClient: Sendable {
             if let limiter { try await limiter.acquire() }
             let response = try await attemptOnce(request, timeout: timeout)
             let code = Int(response.status.code)
+            let (verb, resource) = request.verbAndResource
             Counter(
                 label: "airlock_rest_client_requests_total",
-                dimensions: [("method", request.method.rawValue), ("code", String(code))]
+                dimensions: [
+                    ("method", request.method.rawValue), ("verb", verb), ("resource", resource), ("code", String(code)),
+                ]
             ).increment()
             logger.trace("\(request.method.rawValue) \(request.path) -> \(code)")
             if (200..<300).contains(code) || !throwOnError { return response }

@@ -238,3 +238,37 @@ public struct RequestBuilder<R: KubeResource>: Sendable {
             body: try KubeJSON.encode(body), contentType: "application/json")
     }
 }
+
+extension KubeRequest {
+    /// The Kubernetes verb and resource of the request, as metrics label them:
+    /// (`get`|`list`|`watch`|`create`|`update`|`patch`|`delete`|`deletecollection`, `pods`,
+    /// `actionrequests/status`). Non-resource paths (`/readyz`) have resource `""`.
+    public var verbAndResource: (verb: String, resource: String) {
+        let parts = path.split(separator: "/").map(String.init)
+        // /api/v1/... or /apis/group/version/...
+        var rest: ArraySlice<String>
+        if parts.first == "api", parts.count >= 2 {
+            rest = parts.dropFirst(2)
+        } else if parts.first == "apis", parts.count >= 3 {
+            rest = parts.dropFirst(3)
+        } else {
+            return (method.rawValue.lowercased(), "")
+        }
+        if rest.first == "namespaces", rest.count >= 3 { rest = rest.dropFirst(2) }
+        let resource = rest.first ?? ""
+        let named = rest.count >= 2
+        let subresource = rest.count >= 3 ? "/" + rest[rest.startIndex + 2] : ""
+        let verb: String
+        switch method {
+        case .get:
+            verb =
+                named
+                ? "get" : (query.contains { $0.0 == "watch" && ($0.1 == "1" || $0.1 == "true") } ? "watch" : "list")
+        case .post: verb = "create"
+        case .put: verb = "update"
+        case .patch: verb = "patch"
+        case .delete: verb = named ? "delete" : "deletecollection"
+        }
+        return (verb, resource + subresource)
+    }
+}

@@ -1,23 +1,30 @@
 import Foundation
 
-/// One server (etcd or kube-apiserver) running under a tiny `/bin/sh` watchdog.
+/// One server (etcd, kube-apiserver, or an `airlock` process under test) running under a tiny
+/// `/bin/sh` watchdog.
 ///
 /// The watchdog starts the server with its output appended to `logFile`, then checks every
 /// 0.5 s that both this process (its parent) and the server are alive; when this process is
 /// gone — even killed by a signal, when no `atexit` handler runs — it stops the server
 /// (TERM, then KILL after 10 s). Both pids are in `ChildProcessRegistry` for a normal exit.
-final class ServerProcess: Sendable {
+public final class ServerProcess: Sendable {
     /// What to run: kept so the server can be started again the same way.
-    struct Command: Sendable {
-        var name: String
-        var executable: String
-        var arguments: [String]
+    public struct Command: Sendable {
+        public var name: String
+        public var executable: String
+        public var arguments: [String]
+
+        public init(name: String, executable: String, arguments: [String]) {
+            self.name = name
+            self.executable = executable
+            self.arguments = arguments
+        }
     }
 
-    let command: Command
-    let logFile: URL
+    public let command: Command
+    public let logFile: URL
     /// The server's own pid (the watchdog's child).
-    let pid: pid_t
+    public let pid: pid_t
     private let watchdog: Process
 
     private static let watchdogScript = """
@@ -44,7 +51,7 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts `command` in `directory` under a watchdog; returns once the server's pid is known.
-    static func launch(_ command: Command, in directory: URL) async throws -> ServerProcess {
+    public static func launch(_ command: Command, in directory: URL) async throws -> ServerProcess {
         let logFile = directory.appendingPathComponent("\(command.name).log")
         let pidFile = directory.appendingPathComponent("\(command.name).pid")
         try? FileManager.default.removeItem(at: pidFile)
@@ -76,7 +83,7 @@ final class ServerProcess: Sendable {
                     .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             }
         } catch {
-            kill(watchdog.processIdentifier, SIGKILL)
+            Foundation.kill(watchdog.processIdentifier, SIGKILL)
             ChildProcessRegistry.unregister(pid: watchdog.processIdentifier)
             throw error
         }
@@ -85,20 +92,30 @@ final class ServerProcess: Sendable {
     }
 
     /// Whether the server (and its watchdog) still run.
-    var isRunning: Bool { watchdog.isRunning }
+    public var isRunning: Bool { watchdog.isRunning }
+
+    /// SIGKILL, as a crash or an OOM kill would; returns once the watchdog noticed.
+    public func kill() async {
+        defer {
+            ChildProcessRegistry.unregister(pid: pid)
+            ChildProcessRegistry.unregister(pid: watchdog.processIdentifier)
+        }
+        Foundation.kill(pid, SIGKILL)
+        _ = await waitForExit(timeout: .seconds(5))
+    }
 
     /// Stops the server: TERM, then KILL if it is still there after `timeout`. Returns once
     /// the watchdog has exited (it outlives the server).
-    func stop(timeout: Duration = .seconds(15)) async {
+    public func stop(timeout: Duration = .seconds(15)) async {
         defer {
             ChildProcessRegistry.unregister(pid: pid)
             ChildProcessRegistry.unregister(pid: watchdog.processIdentifier)
         }
         guard watchdog.isRunning else { return }
-        kill(pid, SIGTERM)
+        Foundation.kill(pid, SIGTERM)
         if await waitForExit(timeout: timeout) { return }
-        kill(pid, SIGKILL)
-        kill(watchdog.processIdentifier, SIGKILL)
+        Foundation.kill(pid, SIGKILL)
+        Foundation.kill(watchdog.processIdentifier, SIGKILL)
         _ = await waitForExit(timeout: .seconds(5))
     }
 
@@ -115,7 +132,7 @@ final class ServerProcess: Sendable {
     }
 
     /// The last `lines` lines of the server's output.
-    func logTail(lines: Int = 40) -> String {
+    public func logTail(lines: Int = 40) -> String {
         guard let text = try? String(contentsOf: logFile, encoding: .utf8) else { return "(no log at \(logFile.path))" }
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }

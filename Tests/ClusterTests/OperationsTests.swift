@@ -51,7 +51,7 @@ let prometheusRegistry: PrometheusCollectorRegistry = {
                     #"airlock_workqueue_adds_total{name="metrics-stamper"}"#,
                     #"airlock_workqueue_depth{name="metrics-stamper"}"#,
                     #"airlock_workqueue_queue_duration_seconds_bucket{name="metrics-stamper""#,
-                    #"airlock_rest_client_requests_total{method="PATCH",code="200"}"#,
+                    #"airlock_rest_client_requests_total{method="PATCH",verb="patch",resource="configmaps",code="200"}"#,
                 ] {
                     #expect(text.contains(expected), "missing \(expected)")
                 }

@@ -78,3 +78,32 @@ import Testing
         }
     }
 }
+
+/// A controller's client often has a default namespace (its kubeconfig context, or the pod's
+/// own namespace in-cluster); its informers must still see every namespace.
+@Suite struct DefaultNamespaceTests {
+    @Test func listsAndWatchesWithoutANamespaceCoverEveryNamespaceWhateverTheDefault() async throws {
+        let plane = try await TestControlPlane.shared()
+        let namespace = try await plane.makeNamespace(prefix: "anyns")
+        var configuration = try plane.clientConfiguration(as: plane.configuration.adminUser)
+        configuration.namespace = "default"
+        let client = try KubernetesClient(configuration: configuration)
+        let stream = try await client.watch(ConfigMap.self, options: ListOptions(resourceVersion: "0"))
+        _ = try await plane.adminClient.create(
+            ConfigMap(metadata: ObjectMeta(name: "elsewhere", namespace: namespace), data: ["k": "v"]))
+        let listed = try await client.listAll(ConfigMap.self)
+        #expect(listed.items.contains { $0.metadata.namespace == namespace && $0.metadata.name == "elsewhere" })
+        let seen = Mutex(false)
+        let reader = Task {
+            for try await event in stream {
+                if case .added(let map) = event, map.metadata.namespace == namespace { seen.withLock { $0 = true } }
+            }
+        }
+        try await eventually("the watch to see the other namespace") { seen.withLock { $0 } }
+        reader.cancel()
+        // Calls on one object still default to the configured namespace.
+        _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "defaulted-\(namespace)"), data: [:]))
+        _ = try await plane.adminClient.get(ConfigMap.self, name: "defaulted-\(namespace)", namespace: "default")
+        try await client.shutdown()
+    }
+}

@@ -98,3 +98,34 @@ import Testing
         #expect(!KubeRequest(method: .patch, path: "/").isIdempotent)
     }
 }
+
+@Suite struct VerbAndResourceTests {
+    @Test(arguments: [
+        (KubeRequest(method: .get, path: "/api/v1/namespaces/a/pods/p"), "get", "pods"),
+        (KubeRequest(method: .get, path: "/api/v1/namespaces/a/pods"), "list", "pods"),
+        (KubeRequest(method: .get, path: "/api/v1/pods", query: [("watch", "1")]), "watch", "pods"),
+        (KubeRequest(method: .get, path: "/api/v1/namespaces/a"), "get", "namespaces"),
+        (KubeRequest(method: .post, path: "/api/v1/namespaces"), "create", "namespaces"),
+        (
+            KubeRequest(method: .put, path: "/apis/airlock.dev/v1alpha1/namespaces/a/actionrequests/r/status"),
+            "update", "actionrequests/status"
+        ),
+        (
+            KubeRequest(method: .delete, path: "/apis/rbac.authorization.k8s.io/v1/namespaces/a/rolebindings"),
+            "deletecollection", "rolebindings"
+        ),
+        (
+            KubeRequest(method: .delete, path: "/apis/rbac.authorization.k8s.io/v1/clusterroles/x"), "delete",
+            "clusterroles"
+        ),
+        (
+            KubeRequest(method: .post, path: "/api/v1/namespaces/a/serviceaccounts/s/token"), "create",
+            "serviceaccounts/token"
+        ),
+        (KubeRequest(method: .get, path: "/readyz"), "get", ""),
+    ])
+    func labels(_ request: KubeRequest, _ verb: String, _ resource: String) {
+        #expect(request.verbAndResource.verb == verb)
+        #expect(request.verbAndResource.resource == resource)
+    }
+}

@@ -1,0 +1,87 @@
+import AirlockAPI
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+import Synchronization
+
+/// Watches requests and their RoleBindings (informers, which reconnect when a slow watch is
+/// dropped) and notes when each was sent, granted, due to expire and actually revoked.
+final class LifecycleObserver: Sendable {
+    struct Times: Sendable {
+        var sent: Date?
+        var granted: Date?
+        var expiresAt: Date?
+        /// When the request's RoleBinding was seen deleted (access ended).
+        var revoked: Date?
+        /// Every RoleBinding of the request seen, and when the last one was seen deleted.
+        var bindings: Set<String> = []
+    }
+
+    private let times = Mutex<[String: Times]>([:])
+    private let uids = Mutex<[String: String]>([:])
+    private let requests: Informer<ActionRequest>
+    private let bindings: Informer<RoleBinding>
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+
+    init(client: KubernetesClient, namespace: String, target: String, logger: Logger) {
+        requests = Informer(client: client, ActionRequest.self, namespace: namespace, logger: logger)
+        bindings = Informer(
+            client: client, RoleBinding.self, namespace: target,
+            labelSelector: AirlockConstants.Label.managedBySelector, logger: logger)
+    }
+
+    private func handle(_ change: StoreChange<ActionRequest>) {
+        let request = change.object
+        guard let name = request.metadata.name else { return }
+        if let uid = request.metadata.uid { uids.withLock { $0[uid] = name } }
+        guard request.status?.phase == .granted else { return }
+        let now = Date()
+        times.withLock { all in
+            if all[name, default: Times()].granted == nil { all[name, default: Times()].granted = now }
+            all[name, default: Times()].expiresAt = request.status?.expiresAt
+        }
+    }
+
+    private func handle(_ change: StoreChange<RoleBinding>) {
+        let binding = change.object
+        guard let uid = binding.metadata.labels?[AirlockConstants.Label.requestUID],
+            let name = uids.withLock({ $0[uid] })
+        else { return }
+        let now = Date()
+        times.withLock { all in
+            if case .deleted = change {
+                all[name, default: Times()].revoked = now
+            } else {
+                all[name, default: Times()].bindings.insert(binding.metadata.name ?? "")
+            }
+        }
+    }
+
+    func start() async throws {
+        requests.addHandler { [self] change in handle(change) }
+        bindings.addHandler { [self] change in handle(change) }
+        let requests = self.requests
+        let bindings = self.bindings
+        tasks.withLock {
+            $0 = [Task { await requests.run() }, Task { await bindings.run() }]
+        }
+        try await requests.store.waitUntilSynced()
+        try await bindings.store.waitUntilSynced()
+    }
+
+    func stop() {
+        tasks.withLock { $0.forEach { $0.cancel() } }
+    }
+
+    func sent(_ name: String, at date: Date) {
+        times.withLock { $0[name, default: Times()].sent = date }
+    }
+
+    func times(of name: String) -> Times { times.withLock { $0[name] ?? Times() } }
+
+    func count(where predicate: (Times) -> Bool) -> Int {
+        times.withLock { $0.values.filter(predicate).count }
+    }
+}

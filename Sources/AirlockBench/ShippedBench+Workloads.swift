@@ -1,0 +1,182 @@
+import AirlockAPI
+import AirlockAdmission
+import Foundation
+import KubeClient
+import KubeCore
+import KubeTesting
+import Synchronization
+
+extension BenchEnvironment {
+    /// The floor: the writes of an auto-approved Subject-mode grant (request, Role,
+    /// RoleBinding, status) by a bare client loop, no controller and no webhook.
+    func floor(count: Int, width: Int) async throws {
+        try await admin.delete(MutatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
+        try await admin.delete(ValidatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
+        let (namespace, target) = try await namespaces("floor")
+        let start = ContinuousClock.now
+        try await concurrently(count, width: width) { index in
+            let name = "floor-\(index)"
+            let request = try await admin.create(
+                Self.request(name, namespace: namespace, target: target, seconds: 15))
+            let meta = ObjectMeta(name: "floor-\(index)", namespace: target, labels: ["bench": "floor"])
+            _ = try await admin.create(
+                Role(meta: meta, rules: [PolicyRule(apiGroups: [""], resources: ["configmaps"], verbs: ["get"])]))
+            _ = try await admin.create(
+                RoleBinding(
+                    metadata: meta, subjects: [.user("alice")],
+                    roleRef: RoleRef(kind: "Role", name: meta.name ?? "")))
+            var granted = request
+            granted.status = ActionRequestStatus(phase: .granted, grantedAt: Date())
+            _ = try await admin.updateStatus(granted)
+        }
+        let elapsed = start.duration(to: ContinuousClock.now)
+        say(
+            "floor: \(count) grants' writes (request, Role, RoleBinding, status) by \(width) bare client loop(s):"
+                + " \(String(format: "%.2f", elapsed.seconds)) s (\(Int(Double(count) / elapsed.seconds))/s)")
+        let endpoint = WebhookConfigurations.Endpoint.url("https://127.0.0.1:\(controller.webhookPort)")
+        _ = try await admin.create(WebhookConfigurations.mutating(endpoint: endpoint))
+        _ = try await admin.create(WebhookConfigurations.validating(endpoint: endpoint))
+    }
+
+    /// `count` auto-approved lifecycles created by `width` creators (paced when `pace` is
+    /// set), observed from create to Granted and from expiresAt to the RoleBinding's deletion.
+    func lifecycles(
+        _ label: String, count: Int, width: Int, pace: Duration?, grantSeconds: Int, reportMemory: Bool = false
+    ) async throws {
+        progress("\(label): setting up")
+        let (namespace, target) = try await namespaces("lc")
+        let observer = LifecycleObserver(client: admin, namespace: namespace, target: target, logger: logger)
+        try await observer.start()
+        defer { observer.stop() }
+        progress("\(label): creating")
+        let cpuBefore = controller.cpuSeconds
+        let callsBefore = try await controller.apiCalls()
+        let start = ContinuousClock.now
+        let alice = self.alice
+        try await concurrently(count, width: width) { index in
+            if let pace { try await ContinuousClock().sleep(until: start.advanced(by: pace * index)) }
+            let name = "lc-\(index)"
+            observer.sent(name, at: Date())
+            _ = try await alice.create(Self.request(name, namespace: namespace, target: target, seconds: grantSeconds))
+        }
+        let created = start.duration(to: ContinuousClock.now)
+        progress("\(label): created; waiting for grants and expiry")
+        try await eventually("all granted", timeout: .seconds(600), interval: .milliseconds(20)) {
+            observer.count { $0.granted != nil } == count
+        }
+        let allGranted = start.duration(to: ContinuousClock.now)
+        try await eventually("all revoked", timeout: .seconds(Int64(grantSeconds) + 600), interval: .milliseconds(50)) {
+            observer.count { $0.revoked != nil } == count
+        }
+        // The last status writes (Expired) follow the deletions.
+        try await eventually("all Expired", timeout: .seconds(120), interval: .milliseconds(100)) {
+            try await admin.listAll(ActionRequest.self, namespace: namespace).items.allSatisfy {
+                $0.status?.phase == .expired
+            }
+        }
+        let cpu = controller.cpuSeconds - cpuBefore
+        let calls = try await controller.apiCalls().merging(callsBefore.mapValues { -$0 }, uniquingKeysWith: +)
+            .filter { $0.value > 0 }
+        var granted = Samples()
+        var late = Samples()
+        for index in 0..<count {
+            let times = observer.times(of: "lc-\(index)")
+            if let sent = times.sent, let at = times.granted { granted.add(.seconds(at.timeIntervalSince(sent))) }
+            if let due = times.expiresAt, let at = times.revoked { late.add(.seconds(at.timeIntervalSince(due))) }
+        }
+        // Leader election renews on a timer, whatever the load: shown, not counted per lifecycle.
+        let total = calls.filter { !$0.key.hasSuffix(" leases") }.values.reduce(0, +)
+        say(
+            "\(label): created in \(String(format: "%.2f", created.seconds)) s, all granted after \(String(format: "%.2f", allGranted.seconds)) s (\(String(format: "%.2f", allGranted.seconds / created.seconds))× the creation time)"
+        )
+        say("  create -> Granted (webhook included): \(granted.summary)")
+        say("  expiry lateness (expiresAt -> RoleBinding deleted): \(late.summary)")
+        say(
+            "  per lifecycle: \(String(format: "%.2f", total / Double(count))) API calls, \(String(format: "%.2f", cpu * 1000 / Double(count))) ms controller CPU (webhook included)"
+        )
+        say(
+            "  API calls by verb and resource: "
+                + calls.sorted { $0.key < $1.key }.map {
+                    "\($0.key) \(String(format: "%.2f", $0.value / Double(count)))"
+                }
+                .joined(separator: ", "))
+        if reportMemory {
+            print("  controller RSS after these lifecycles: \(String(format: "%.1f", controller.residentMB)) MB")
+        }
+    }
+
+    /// 300 lifecycles created at 6/s while the controller is SIGKILLed `kills` times (and
+    /// restarted 1-3 s later): how late each grant object goes after max(expiry, controller back up).
+    func restarts(count: Int, kills: Int) async throws {
+        let (namespace, target) = try await namespaces("restart")
+        let observer = LifecycleObserver(client: admin, namespace: namespace, target: target, logger: logger)
+        try await observer.start()
+        defer { observer.stop() }
+        let outages = Mutex<[(down: Date, up: Date)]>([])
+        let controller = self.controller
+        let killer = Task {
+            var random = SplitMix(seed: 42)
+            for _ in 0..<kills {
+                try await Task.sleep(for: .milliseconds(4000 + Int(random.next() % 4000)))
+                let down = Date()
+                await controller.kill()
+                try await Task.sleep(for: .milliseconds(1000 + Int(random.next() % 2000)))
+                try await controller.start()
+                outages.withLock { $0.append((down, Date())) }
+            }
+        }
+        let start = ContinuousClock.now
+        let alice = self.alice
+        try await concurrently(count, width: 1) { index in
+            try await ContinuousClock().sleep(until: start.advanced(by: .milliseconds(166) * index))
+            let name = "lc-\(index)"
+            observer.sent(name, at: Date())
+            // The webhook is down while the controller is: a creator retries, as kubectl users would.
+            while true {
+                do {
+                    _ = try await alice.create(Self.request(name, namespace: namespace, target: target, seconds: 10))
+                    return
+                } catch let error as KubernetesError where error.isAlreadyExists {
+                    return
+                } catch {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+        }
+        try await killer.value
+        try await eventually("all revoked", timeout: .seconds(300), interval: .milliseconds(50)) {
+            observer.count { $0.revoked != nil } == count
+        }
+        let down = outages.withLock { $0 }
+        var late = Samples()
+        var over = 0
+        for index in 0..<count {
+            let times = observer.times(of: "lc-\(index)")
+            guard let expiresAt = times.expiresAt, let revoked = times.revoked else { continue }
+            let due = down.first { $0.down <= expiresAt && expiresAt < $0.up }.map(\.up) ?? expiresAt
+            let lateness = revoked.timeIntervalSince(due)
+            late.add(.seconds(lateness))
+            if lateness > 5 { over += 1 }
+        }
+        say(
+            "restarts: \(count) lifecycles at 6/s, controller SIGKILLed \(down.count)× (restarted 1-3 s later):"
+                + " lateness after max(expiry, controller back up) \(late.summary); \(over) grants more than 5 s late")
+    }
+}
+
+/// SplitMix64: a seeded generator, so a schedule can be replayed.
+struct SplitMix {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension Role {
+    init(meta: ObjectMeta, rules: [PolicyRule]) { self.init(metadata: meta, rules: rules) }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import KubeClient
+import KubeCore
+import KubeTesting
+import Synchronization
+
+/// The `airlock controller` binary as shipped, run out of process against the bench's
+/// control plane, with what the bench reads of it: readiness, its API calls (Prometheus
+/// counter `airlock_rest_client_requests_total`, Events excluded), CPU time and resident memory
+/// (from /proc).
+final class ShippedController: Sendable {
+    let binary: String
+    let plane: TestControlPlane
+    let namespace: String
+    let webhookPort: Int
+    let extraArguments: [String]
+    private let state = Mutex<(process: ServerProcess?, metricsPort: Int, starts: Int)>((nil, 0, 0))
+    /// Extra `--log-level` etc. for debugging a run (AIRLOCK_BENCH_LOG=info).
+    private let logLevel = ProcessInfo.processInfo.environment["AIRLOCK_BENCH_LOG"] ?? "warning"
+
+    init(binary: String, plane: TestControlPlane, namespace: String, webhookPort: Int, extraArguments: [String]) {
+        self.binary = URL(fileURLWithPath: binary).standardizedFileURL.path
+        self.plane = plane
+        self.namespace = namespace
+        self.webhookPort = webhookPort
+        self.extraArguments = extraArguments
+    }
+
+    /// Starts the process (as the `controller` user, with the shipped defaults) under a
+    /// watchdog (it never outlives the bench) and waits until it is ready.
+    func start() async throws {
+        let metricsPort = try FreePort.loopback(count: 1)[0]
+        let starts = state.withLock { state -> Int in
+            state.starts += 1
+            return state.starts
+        }
+        let process = try await ServerProcess.launch(
+            ServerProcess.Command(
+                name: "controller-\(starts)", executable: binary,
+                arguments: [
+                    "controller", "--kubeconfig", plane.kubeconfigPath, "--context", "controller", "--namespace",
+                    namespace, "--controller-username", "controller", "--metrics-port", "\(metricsPort)",
+                    "--webhook-port", "\(webhookPort)", "--webhook-ip", "127.0.0.1",
+                    "--webhook-url", "https://127.0.0.1:\(webhookPort)", "--log-level", logLevel,
+                ] + extraArguments), in: plane.directory)
+        state.withLock {
+            $0.process = process
+            $0.metricsPort = metricsPort
+        }
+        progress("controller pid \(process.pid), waiting until ready on port \(metricsPort)")
+        let probe = try KubernetesClient(
+            configuration: ClientConfiguration(server: URL(string: "http://127.0.0.1:\(metricsPort)")!, rateLimit: nil))
+        defer { Task { try? await probe.shutdown() } }
+        try await eventually("the controller ready", timeout: .seconds(60), interval: .milliseconds(50)) {
+            guard process.isRunning else {
+                throw KubeTestingError(.other, "controller exited: \(process.logTail())")
+            }
+            return (try? await probe.raw(KubeRequest(method: .get, path: "/readyz")).status) == 200
+        }
+        progress("controller ready")
+    }
+
+    /// SIGKILL, as a crash or an OOM kill would.
+    func kill() async {
+        let process = state.withLock { state in
+            defer { state.process = nil }
+            return state.process
+        }
+        await process?.kill()
+    }
+
+    /// SIGTERM and wait.
+    func stop() async {
+        let process = state.withLock { state in
+            defer { state.process = nil }
+            return state.process
+        }
+        await process?.stop()
+    }
+
+    var pid: Int32? { state.withLock { $0.process?.pid } }
+
+    /// User + system CPU time of the process so far.
+    var cpuSeconds: Double {
+        guard let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3; utime and stime are fields 14 and 15.
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Resident memory in MB.
+    var residentMB: Double {
+        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else {
+            return 0
+        }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
+        }
+        return 0
+    }
+
+    /// API calls so far by `verb resource`, Events excluded (they are batched apart).
+    func apiCalls() async throws -> [String: Double] {
+        let port = state.withLock { $0.metricsPort }
+        let client = try KubernetesClient(
+            configuration: ClientConfiguration(server: URL(string: "http://127.0.0.1:\(port)")!, rateLimit: nil))
+        defer { Task { try? await client.shutdown() } }
+        let text = String(
+            decoding: try await client.raw(KubeRequest(method: .get, path: "/metrics")).body, as: UTF8.self)
+        var calls: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("airlock_rest_client_requests_total{") {
+            guard let close = line.lastIndex(of: "}"),
+                let value = Double(line[line.index(after: close)...].trimmingCharacters(in: .whitespaces))
+            else { continue }
+            let labels = Self.labels(String(line[line.index(after: line.firstIndex(of: "{")!)..<close]))
+            let resource = labels["resource"] ?? ""
+            guard resource != "events" else { continue }
+            calls["\(labels["verb"] ?? "?") \(resource)", default: 0] += value
+        }
+        return calls
+    }
+
+    static func labels(_ text: String) -> [String: String] {
+        var labels: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            labels[String(parts[0])] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return labels
+    }
+}
