@@ -76,6 +76,10 @@ let package = Package(
             dependencies: [
                 "KubeClient", "AirlockAPI", "KubeTLS",
                 .product(name: "Logging", package: "swift-log"),
+                // FakeSlackServer: serves Slack's Web API, signs and posts interactions.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -116,6 +120,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Chat and event channels: Slack approval cards, signed interactions and user mapping;
+        // CloudEvents webhooks signed the Standard Webhooks way. Pure where possible.
+        .target(
+            name: "AirlockChat",
+            dependencies: [
+                "AirlockAPI", "KubeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -166,6 +184,15 @@ let package = Package(
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime"]),
         .testTarget(name: "KubeTestingTests", dependencies: ["KubeTLS", "KubeTesting"]),
         .testTarget(name: "AirlockAPITests", dependencies: ["AirlockAPI"]),
+        .testTarget(
+            name: "AirlockChatTests",
+            dependencies: [
+                "AirlockChat", "AirlockAPI", "KubeCore", "KubeTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "AirlockPolicyTests", dependencies: ["AirlockPolicy", "AirlockAPI"]),
         .testTarget(
             name: "AirlockControllerTests", dependencies: ["AirlockController", "AirlockAPI", "AirlockPolicy"]),

@@ -1,0 +1,92 @@
+import Foundation
+import KubeCore
+
+/// Maps chat users through a fixed table, typically a ConfigMap in the controller's
+/// namespace.
+///
+/// ConfigMap format: each key is a Slack user id (`U…` or `W…`, as shown in a Slack profile
+/// under "Copy member ID"); each value is either the Kubernetes username, or a JSON object
+/// with `username` and optional `groups`:
+///
+/// ```yaml
+/// apiVersion: v1
+/// kind: ConfigMap
+/// metadata: {name: airlock-slack-users, namespace: airlock-system}
+/// data:
+///   U024BE7LH: alice@example.com
+///   U0G9QF9C6: '{"username": "bob", "groups": ["sre", "oncall"]}'
+/// ```
+///
+/// Usernames and groups starting with `system:` are refused: chat users map to people, never
+/// to ServiceAccounts or built-in groups like `system:masters`.
+public struct StaticUserMapper: ChatUserMapper {
+    /// Slack user id → identity.
+    public let users: [String: ChatIdentity]
+
+    public init(users: [String: ChatIdentity]) {
+        self.users = users
+    }
+
+    /// The table of a ConfigMap's `data` (format above).
+    ///
+    /// - Throws: ``ChatError`` (`.invalidInput`) naming the first bad key.
+    public init(configMapData data: [String: String]) throws(ChatError) {
+        self.init(users: try Self.parse(configMapData: data))
+    }
+
+    /// The table of a ConfigMap (format above).
+    public init(configMap: ConfigMap) throws(ChatError) {
+        try self.init(configMapData: configMap.data ?? [:])
+    }
+
+    public func identity(for user: ChatUser) async throws(ChatError) -> ChatIdentity? {
+        users[user.id]
+    }
+
+    /// Parses ConfigMap data (format above).
+    ///
+    /// - Throws: ``ChatError`` (`.invalidInput`) naming the key and what is wrong with it.
+    public static func parse(configMapData data: [String: String]) throws(ChatError) -> [String: ChatIdentity] {
+        var users: [String: ChatIdentity] = [:]
+        for key in data.keys.sorted() {
+            let value = data[key, default: ""].trimmingCharacters(in: .whitespacesAndNewlines)
+            guard isSlackUserID(key) else {
+                throw ChatError(
+                    .invalidInput, "user mapping key '\(key)' is not a Slack user id (U… or W…, from 'Copy member ID')")
+            }
+            let identity: ChatIdentity
+            if value.hasPrefix("{") {
+                guard let json = try? KubeJSON.decode(JSONValue.self, from: Data(value.utf8)),
+                    let username = json["username"]?.stringValue
+                else {
+                    throw ChatError(
+                        .invalidInput,
+                        "user mapping '\(key)' is not a username or a JSON object {\"username\": …, \"groups\": […]}")
+                }
+                let groups = json["groups"]?.arrayItems?.compactMap(\.stringValue) ?? []
+                guard json["groups"] == nil || groups.count == json["groups"]?.arrayItems?.count else {
+                    throw ChatError(.invalidInput, "user mapping '\(key)': groups must be a list of strings")
+                }
+                identity = ChatIdentity(username: username, groups: groups)
+            } else {
+                identity = ChatIdentity(username: value)
+            }
+            guard !identity.username.isEmpty else {
+                throw ChatError(.invalidInput, "user mapping '\(key)' has an empty username")
+            }
+            if let reserved = ([identity.username] + identity.groups).first(where: { $0.hasPrefix("system:") }) {
+                throw ChatError(
+                    .invalidInput,
+                    "user mapping '\(key)' names '\(reserved)': chat users cannot map to system: users or groups")
+            }
+            users[key] = identity
+        }
+        return users
+    }
+
+    /// `U…` or `W…` followed by upper-case letters and digits.
+    static func isSlackUserID(_ text: String) -> Bool {
+        guard let first = text.first, first == "U" || first == "W", (3...32).contains(text.count) else { return false }
+        return text.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }
+    }
+}
