@@ -23,7 +23,10 @@ public protocol ManagedController: Sendable {
 ///
 /// Level-based: the reconciler receives only the key and reads the current state itself.
 /// A thrown error re-queues the key with per-key exponential backoff; a `TerminalError` is
-/// logged and not retried; `.requeue(after:)` schedules timed work.
+/// logged and not retried; `.requeue(after:)` schedules timed work, which is *urgent* when it
+/// comes due: handed out before keys woken by new objects, so a burst of new work never
+/// delays it. `urgency` marks objects urgent on their own (an expiry already past, say, when
+/// a restarted controller lists everything).
 public final class Controller<Primary: KubeResource>: ManagedController {
     public let name: String
     /// The primary resource's informer: its store is the reconciler's cache.
@@ -45,7 +48,8 @@ public final class Controller<Primary: KubeResource>: ManagedController {
 
     public init(
         name: String, primary: Informer<Primary>, reconciler: any Reconciler, workers: Int = 2,
-        maxQueueDepth: Int = 100_000, clock: AnyWallClock = .system, logger: Logger
+        maxQueueDepth: Int = 100_000, clock: AnyWallClock = .system,
+        urgency: (@Sendable (Primary) -> WorkQueuePriority)? = nil, logger: Logger
     ) {
         self.name = name
         self.primary = primary
@@ -67,7 +71,11 @@ public final class Controller<Primary: KubeResource>: ManagedController {
         duration = Metrics.Timer(
             label: "airlock_reconcile_time_seconds", dimensions: [("controller", name)], preferredDisplayUnit: .seconds)
         let queue = self.queue
-        primary.addHandler { change in await queue.add(change.key) }
+        primary.addHandler { change in
+            let priority: WorkQueuePriority
+            if case .deleted = change { priority = .normal } else { priority = urgency?(change.object) ?? .normal }
+            await queue.add(change.key, priority: priority)
+        }
     }
 
     /// Also reconciles the owner when an object of `Owned` changes: owners are found by the
@@ -135,7 +143,7 @@ public final class Controller<Primary: KubeResource>: ManagedController {
                 let result = try await reconciler.reconcile(key)
                 await queue.forget(key)
                 if case .requeue(let delay) = result {
-                    await queue.add(key, after: delay)
+                    await queue.add(key, after: delay, priority: .urgent)
                     requeues.increment()
                 } else {
                     successes.increment()

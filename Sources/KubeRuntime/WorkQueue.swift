@@ -10,6 +10,9 @@ import Metrics
 ///   after a success starts it over.
 /// - **Delayed adds**: `add(key, after:)` on the injected clock (a `ManualClock` in tests).
 ///   A key scheduled twice keeps the earlier deadline.
+/// - **Two lanes**: keys added `.urgent` (timed work coming due, such as an expiry) are handed
+///   out before `.normal` ones, so a burst of new work never delays them; a queued key added
+///   again as urgent moves up.
 /// - **Bounded**: at most `maxDepth` keys wait to be handed out. `add` of a new key to a full
 ///   queue *waits* for room (backpressure towards the watch, whose stream is pull-based);
 ///   `tryAdd` reports `.full` instead. Re-queues of keys the queue already owns (a dirty key
@@ -44,8 +47,13 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     public nonisolated let rateLimit: ExponentialBackoff
     private let clock: C
 
-    /// Keys ready to be handed out, oldest first.
+    /// Keys ready to be handed out, oldest first (a key moved to the urgent lane may also
+    /// linger here; it is skipped).
     private var queue = FIFO<Key>()
+    /// Urgent keys ready to be handed out, oldest first: served before `queue`.
+    private var urgentQueue = FIFO<Key>()
+    /// Keys that go to the urgent lane when queued (added urgent, not yet handed out).
+    private var urgentKeys: Set<Key> = []
     /// Keys that need processing: queued ones, and processing ones to re-queue at `done`.
     private var dirty: Set<Key> = []
     private var processing: Set<Key> = []
@@ -86,12 +94,12 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     }
 
     /// Keys ready to be handed out.
-    public var depth: Int { queue.count }
+    public var depth: Int { dirty.filter { !processing.contains($0) }.count }
 
     /// The counters now.
     public var stats: WorkQueueStats {
         var stats = counters
-        stats.depth = queue.count
+        stats.depth = depth
         stats.processing = processing.count
         stats.delayed = delayed.count
         stats.blockedAdds = blockedAdds.count
@@ -106,9 +114,10 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
 
     /// Adds `key`, waiting for room if it is new and the queue is full.
     @discardableResult
-    public func add(_ key: Key) async -> WorkQueueAddResult {
+    public func add(_ key: Key, priority: WorkQueuePriority = .normal) async -> WorkQueueAddResult {
         if isShuttingDown { return .shutDown }
-        if dirty.contains(key) || processing.contains(key) || queue.count < maxDepth {
+        if priority == .urgent { urgentKeys.insert(key) }
+        if dirty.contains(key) || processing.contains(key) || readyCount < maxDepth {
             return insertAndSettle(key)
         }
         if Task.isCancelled { return .cancelled }
@@ -125,9 +134,10 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
 
     /// Adds `key` without waiting: `.full` if it is new and the queue is full.
     @discardableResult
-    public func tryAdd(_ key: Key) -> WorkQueueAddResult {
+    public func tryAdd(_ key: Key, priority: WorkQueuePriority = .normal) -> WorkQueueAddResult {
         if isShuttingDown { return .shutDown }
-        if dirty.contains(key) || processing.contains(key) || queue.count < maxDepth {
+        if priority == .urgent { urgentKeys.insert(key) }
+        if dirty.contains(key) || processing.contains(key) || readyCount < maxDepth {
             return insertAndSettle(key)
         }
         return .full
@@ -136,9 +146,10 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     /// Adds `key` once `delay` has passed on the clock. If the key is already scheduled, the
     /// earlier deadline wins. A delay that is not positive is `tryAdd(key)`.
     @discardableResult
-    public func add(_ key: Key, after delay: Duration) -> WorkQueueAddResult {
+    public func add(_ key: Key, after delay: Duration, priority: WorkQueuePriority = .normal) -> WorkQueueAddResult {
         if isShuttingDown { return .shutDown }
-        guard delay > .zero else { return tryAdd(key) }
+        guard delay > .zero else { return tryAdd(key, priority: priority) }
+        if priority == .urgent { urgentKeys.insert(key) }
         let deadline = clock.now.advanced(by: delay)
         if let existing = delayed[key], existing <= deadline { return .scheduled }
         delayed[key] = deadline
@@ -189,7 +200,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     /// Ends the processing of `key`; re-queues it if it was added meanwhile.
     public func done(_ key: Key) {
         guard processing.remove(key) != nil else { return }
-        if dirty.contains(key) { queue.append(key) }
+        if dirty.contains(key) { enqueue(key) }
         settle()
     }
 
@@ -225,20 +236,36 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         }
     }
 
-    private var isDrained: Bool { queue.isEmpty && processing.isEmpty }
+    private var isDrained: Bool { dirty.isEmpty && processing.isEmpty }
+
+    /// Whether a key waits to be handed out.
+    private var hasReady: Bool { dirty.contains { !processing.contains($0) } }
+
+    /// Keys waiting to be handed out (lingering copies of promoted keys included).
+    private var readyCount: Int { queue.count + urgentQueue.count }
 
     // MARK: Internals
 
     /// Marks `key` dirty and queues it unless it is being processed. Ignores the bound.
     private func insert(_ key: Key) -> WorkQueueAddResult {
-        if dirty.contains(key) { return processing.contains(key) ? .deferred : .alreadyQueued }
+        if dirty.contains(key) {
+            if processing.contains(key) { return .deferred }
+            // Queued already; urgent now: move it up (its normal-lane entry is skipped later).
+            if urgentKeys.contains(key) { urgentQueue.append(key) }
+            return .alreadyQueued
+        }
         dirty.insert(key)
         addedAt[key] = clock.now
         counters.addsTotal += 1
         addsCounter.increment()
         if processing.contains(key) { return .deferred }
-        queue.append(key)
+        enqueue(key)
         return .queued
+    }
+
+    /// Appends a dirty key to its lane.
+    private func enqueue(_ key: Key) {
+        if urgentKeys.contains(key) { urgentQueue.append(key) } else { queue.append(key) }
     }
 
     private func insertAndSettle(_ key: Key) -> WorkQueueAddResult {
@@ -247,9 +274,15 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         return result
     }
 
-    /// Takes the oldest ready key and moves it to processing.
+    /// Takes the oldest ready key, urgent ones first, and moves it to processing.
     private func popReady() -> Key? {
-        guard let key = queue.popFirst() else { return nil }
+        var found: Key?
+        while found == nil, let key = urgentQueue.popFirst() ?? queue.popFirst() {
+            // A lingering copy of a key already handed out (or handed out and back) is skipped.
+            if dirty.contains(key), !processing.contains(key) { found = key }
+        }
+        guard let key = found else { return nil }
+        urgentKeys.remove(key)
         dirty.remove(key)
         processing.insert(key)
         if let added = addedAt.removeValue(forKey: key) {
@@ -271,13 +304,13 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
                 getters.removeFirst().continuation.resume(returning: key)
                 progressed = true
             }
-            while queue.count < maxDepth, !blockedAdds.isEmpty {
+            while readyCount < maxDepth, !blockedAdds.isEmpty {
                 let add = blockedAdds.removeFirst()
                 add.continuation.resume(returning: insert(add.key))
                 progressed = true
             }
         }
-        if isShuttingDown, queue.isEmpty, !getters.isEmpty {
+        if isShuttingDown, !hasReady, !getters.isEmpty {
             let waiting = getters
             getters.removeAll()
             for getter in waiting { getter.continuation.resume(returning: nil) }
@@ -287,7 +320,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
             drainWaiters.removeAll()
             for waiter in waiting { waiter.continuation.resume() }
         }
-        depthGauge.record(queue.count)
+        depthGauge.record(readyCount)
     }
 
     /// Keeps one timer task sleeping until the earliest delayed deadline.

@@ -43,3 +43,9 @@ public enum WorkQueueAddResult: Sendable, Hashable {
     /// The task was cancelled while `add` waited for room.
     case cancelled
 }
+
+/// Which lane a key joins: urgent keys (timed work coming due) are handed out first.
+public enum WorkQueuePriority: Sendable, Hashable {
+    case normal
+    case urgent
+}

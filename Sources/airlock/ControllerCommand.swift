@@ -14,7 +14,9 @@ struct Controller: AsyncParsableCommand {
     func run() async throws {
         log.bootstrap()
         let logger = Logger(label: "airlock")
-        let client = try KubernetesClient(configuration: try cluster.clientConfiguration(), logger: logger)
+        var configuration = try cluster.clientConfiguration()
+        configuration.rateLimit = controller.rateLimit
+        let client = try KubernetesClient(configuration: configuration, logger: logger)
         do {
             try await OperatorProcess(client: client, options: controller, logger: logger).run()
         } catch {

@@ -1,6 +1,7 @@
 import AirlockAdmission
 import AirlockController
 import AirlockPolicy
+import KubeClient
 import ArgumentParser
 import Foundation
 import KubeCore
@@ -52,8 +53,24 @@ struct ControllerOptions: ParsableArguments {
     @Option(help: "Watch ActionRequests and ActionReviews in this namespace only (default: every namespace).")
     var watchNamespace: String?
 
-    @Option(help: "Concurrent reconciles.")
-    var workers = 4
+    @Option(help: "Concurrent reconciles (expiries are served before new requests).")
+    var workers = 16
+
+    @Option(
+        name: .customLong("kube-api-qps"),
+        help:
+            "Client-side limit on API calls per second (0 or less: none; the API server's own fairness still applies)."
+    )
+    var kubeAPIQPS: Double = 1000
+
+    @Option(help: "Client-side burst of API calls above the QPS limit (0 or less: no limit).")
+    var kubeAPIBurst: Int = 2000
+
+    /// The client-side rate limit the flags ask for (nil: none).
+    var rateLimit: ClientConfiguration.RateLimit? {
+        guard kubeAPIQPS > 0, kubeAPIBurst > 0 else { return nil }
+        return ClientConfiguration.RateLimit(qps: kubeAPIQPS, burst: kubeAPIBurst)
+    }
 
     @Option(help: "How often the sweeper looks for stale grants (e.g. 30s).")
     var sweepInterval: KubeDuration = KubeDuration(seconds: 30)

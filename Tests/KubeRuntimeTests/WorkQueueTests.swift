@@ -369,3 +369,44 @@ import Testing
         #expect(queue.rateLimit == .workQueueItem)
     }
 }
+
+@Suite struct WorkQueuePriorityTests {
+    @Test func urgentKeysAreHandedOutFirstAndAQueuedKeyMovesUp() async {
+        let queue = WorkQueue<String, ManualClock>(name: "lanes", clock: ManualClock())
+        for key in ["a", "b", "c"] { await queue.add(key) }
+        await queue.add("x", priority: .urgent)
+        await queue.add("c", priority: .urgent)  // already queued: moves up
+        var order: [String] = []
+        for _ in 0..<4 { if let key = await queue.get() { order.append(key) } }
+        #expect(order == ["x", "c", "a", "b"])
+        #expect(await queue.depth == 0)
+        for key in order { await queue.done(key) }
+        // The lingering normal-lane copy of "c" is not handed out again.
+        await queue.add("d")
+        #expect(await queue.get() == "d")
+        await queue.done("d")
+        #expect(await queue.depth == 0)
+    }
+
+    @Test func timedWorkComingDueIsUrgent() async {
+        let clock = ManualClock()
+        let queue = WorkQueue<String, ManualClock>(name: "timed", clock: clock)
+        await queue.add("expiry", after: .seconds(10), priority: .urgent)
+        for index in 0..<100 { await queue.add("new-\(index)") }
+        clock.advance(by: .seconds(10))
+        await eventually("the delay to pass") { await queue.stats.delayed == 0 }
+        #expect(await queue.get() == "expiry")
+    }
+
+    @Test func aDrainEndsWithLingeringCopies() async {
+        let queue = WorkQueue<String, ManualClock>(name: "drain", clock: ManualClock())
+        await queue.add("k")
+        await queue.add("k", priority: .urgent)
+        let key = await queue.get()
+        #expect(key == "k")
+        let draining = Task { await queue.shutDownWithDrain() }
+        await queue.done("k")
+        await draining.value
+        #expect(await queue.get() == nil)
+    }
+}
