@@ -10,9 +10,13 @@ extension ActionRequestReconciler {
     /// nothing for a finished request; reviews for a Granted one; role, policies, owner and
     /// reviews for a Pending one.
     func observe(_ request: ActionRequest) async throws -> LifecycleObservation {
+        let pending = (request.status?.phase ?? .pending) == .pending
+        // The signature matters until something is granted: a Granted or finished request was
+        // verified before it got there (and its stored verdicts are authoritative).
         var observation = LifecycleObservation(
-            request: request, now: clock.date, requester: signer.verify(request),
-            admissionUnverified: integrity?.isUnverified(createdAt: request.metadata.creationTimestamp) ?? false)
+            request: request, now: clock.date, requester: pending ? signer.verify(request) : .verified,
+            admissionUnverified: pending
+                && (integrity?.isUnverified(createdAt: request.metadata.creationTimestamp) ?? false))
         switch request.status?.phase {
         case .some(let phase) where phase.isTerminal:
             return observation

@@ -85,7 +85,9 @@ public final class AirlockOperator: Service {
             name: "actionrequest", primary: requests, reconciler: reconciler, workers: configuration.workers,
             clock: clock,
             urgency: { request in
-                guard request.status?.phase == .granted, let expiresAt = request.status?.expiresAt else { return .normal }
+                guard request.status?.phase == .granted, let expiresAt = request.status?.expiresAt else {
+                    return .normal
+                }
                 return expiresAt <= clock.date.addingTimeInterval(1) ? .urgent : .normal
             }, logger: logger)
         controller.watches(reviews) { review in

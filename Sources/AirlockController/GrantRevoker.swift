@@ -7,9 +7,9 @@ import Logging
 /// ClusterRoleBindings, then Roles and ClusterRoles, the credential Secret, and the
 /// ServiceAccount last (deleting it invalidates every token issued for it).
 ///
-/// `status.grants` is not trusted to say *what* to delete, only *where* to look: every delete
-/// selects by the request's uid label, so only objects Airlock made for this request go,
-/// whatever the status names.
+/// What to delete never comes from `status.grants` alone: the lifecycle passes only the refs
+/// its own plan for the request names, and each delete is guarded by the recorded uid; the
+/// cleanups that cannot rely on the status find objects by the request's uid label.
 struct GrantRevoker: Sendable {
     let client: KubernetesClient
     let logger: Logger
@@ -21,22 +21,17 @@ struct GrantRevoker: Sendable {
         "\(AirlockConstants.Label.managedBySelector),\(AirlockConstants.Label.requestUID)=\(uid)"
     }
 
-    /// Deletes the request's objects of each kind and namespace the recorded grants name, one
-    /// `deletecollection` per kind and namespace: the fast path for a Granted request.
-    func revoke(grants: [GrantRef], requestUID uid: String) async throws {
-        let selector = Self.selector(requestUID: uid)
+    /// Deletes exactly these objects, in revocation order, one call each.
+    func revoke(grants: [GrantRef]) async throws {
         for kind in Self.order {
-            let namespaces = Set(grants.filter { $0.kind == kind }.map { $0.namespace ?? "" }).sorted()
-            for namespace in namespaces {
-                let scope = namespace.isEmpty ? nil : namespace
+            for grant in grants where grant.kind == kind {
                 switch kind {
-                case "RoleBinding": try await deleteAll(RoleBinding.self, namespace: scope, selector: selector)
-                case "ClusterRoleBinding":
-                    try await deleteAll(ClusterRoleBinding.self, namespace: nil, selector: selector)
-                case "Role": try await deleteAll(Role.self, namespace: scope, selector: selector)
-                case "ClusterRole": try await deleteAll(ClusterRole.self, namespace: nil, selector: selector)
-                case "Secret": try await deleteAll(Secret.self, namespace: scope, selector: selector)
-                default: try await deleteAll(ServiceAccount.self, namespace: scope, selector: selector)
+                case "RoleBinding": try await delete(RoleBinding.self, grant)
+                case "ClusterRoleBinding": try await delete(ClusterRoleBinding.self, grant)
+                case "Role": try await delete(Role.self, grant)
+                case "ClusterRole": try await delete(ClusterRole.self, grant)
+                case "Secret": try await delete(Secret.self, grant)
+                default: try await delete(ServiceAccount.self, grant)
                 }
             }
         }
@@ -58,16 +53,6 @@ struct GrantRevoker: Sendable {
         return deleted
     }
 
-    private func deleteAll<R: KubeResource>(_ type: R.Type, namespace: String?, selector: String) async throws {
-        do {
-            try await client.deleteCollection(
-                R.self, namespace: namespace, labelSelector: selector,
-                options: DeleteOptions(propagationPolicy: .background))
-        } catch let error as KubernetesError where error.isNotFound {
-            // The namespace is gone, and the objects with it.
-        }
-    }
-
     private func listAndDelete<R: KubeResource>(_ type: R.Type, selector: String) async throws -> Int {
         let objects = try await client.listAll(R.self, options: ListOptions(labelSelector: selector))
         for object in objects.items { try await delete(object) }
@@ -76,11 +61,15 @@ struct GrantRevoker: Sendable {
 
     /// Deletes one object, guarded by its uid, so a same-named successor is never hit.
     func delete<R: KubeResource>(_ object: R) async throws {
+        try await delete(R.self, GrantApplier.ref(object))
+    }
+
+    private func delete<R: KubeResource>(_ type: R.Type, _ grant: GrantRef) async throws {
         do {
             try await client.delete(
-                R.self, name: object.metadata.name ?? "", namespace: object.metadata.namespace,
-                options: DeleteOptions(propagationPolicy: .background, uid: object.metadata.uid))
-            logger.debug("deleted \(R.kind) \(object.key)")
+                R.self, name: grant.name, namespace: grant.namespace,
+                options: DeleteOptions(propagationPolicy: .background, uid: grant.uid))
+            logger.debug("deleted \(R.kind) \(grant.namespace.map { "\($0)/" } ?? "")\(grant.name)")
         } catch let error as KubernetesError where error.isNotFound || error.isConflict {
             // Gone already, or replaced by another object of that name: nothing of ours left.
         }

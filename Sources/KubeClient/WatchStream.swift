@@ -61,35 +61,28 @@ public struct WatchStream<Object: KubeResource>: AsyncSequence, Sendable {
     }
 }
 
-/// Decodes one watch frame into an event, or throws its `ERROR` status.
+/// Decodes one watch frame into an event, or throws its `ERROR` status. One JSON pass per
+/// frame: the type and the typed object together.
 enum WatchFrameDecoder<Object: KubeResource> {
     static func decode(_ data: Data, url: String) throws -> WatchEvent<Object> {
-        let decoder = KubeJSON.decoder()
-        let type: String
+        let frame: AnyWatchFrame<Object>
         do {
-            type = try decoder.decode(WatchFrame.self, from: data).type
+            frame = try KubeJSON.decoder().decode(AnyWatchFrame<Object>.self, from: data)
         } catch {
-            throw KubernetesError.decoding(
-                "watch \(url): frame is not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))")
-        }
-        do {
-            switch type {
-            case "ADDED": return .added(try decoder.decode(TypedWatchFrame<Object>.self, from: data).object)
-            case "MODIFIED": return .modified(try decoder.decode(TypedWatchFrame<Object>.self, from: data).object)
-            case "DELETED": return .deleted(try decoder.decode(TypedWatchFrame<Object>.self, from: data).object)
-            case "BOOKMARK":
-                let frame = try decoder.decode(BookmarkWatchFrame.self, from: data)
-                return .bookmark(resourceVersion: frame.object.metadata.resourceVersion ?? "")
-            case "ERROR":
-                let status = try decoder.decode(ErrorWatchFrame.self, from: data).object
-                throw KubernetesError(status: status)
-            default:
-                throw KubernetesError.decoding("watch \(url): unknown event type \(type)")
+            guard (try? JSONSerialization.jsonObject(with: data)) is [String: Any] else {
+                throw KubernetesError.decoding(
+                    "watch \(url): frame is not JSON: \(String(decoding: data.prefix(200), as: UTF8.self))")
             }
-        } catch let error as KubernetesError {
-            throw error
-        } catch {
+            let type = (try? KubeJSON.decoder().decode(WatchFrame.self, from: data).type) ?? "?"
             throw KubernetesError.decoding("watch \(url): \(type) frame: \(KubernetesClient.describe(error))")
+        }
+        switch (frame.type, frame.payload) {
+        case ("ADDED", .object(let object)): return .added(object)
+        case ("MODIFIED", .object(let object)): return .modified(object)
+        case ("DELETED", .object(let object)): return .deleted(object)
+        case (_, .bookmark(let resourceVersion)): return .bookmark(resourceVersion: resourceVersion)
+        case (_, .status(let status)): throw KubernetesError(status: status)
+        default: throw KubernetesError.decoding("watch \(url): unknown event type \(frame.type)")
         }
     }
 }

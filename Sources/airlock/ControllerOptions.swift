@@ -1,9 +1,9 @@
 import AirlockAdmission
 import AirlockController
 import AirlockPolicy
-import KubeClient
 import ArgumentParser
 import Foundation
+import KubeClient
 import KubeCore
 
 /// Settings of the operator process.

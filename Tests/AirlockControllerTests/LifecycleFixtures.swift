@@ -154,14 +154,15 @@ enum LifecycleFixture {
     /// Granted five minutes ago for 20 minutes under ``twoSRE`` (approved by bob and carol).
     static let grantedAt = now.addingTimeInterval(-300)
     static let expiresAt = grantedAt.addingTimeInterval(1200)
-    static let grants = [
-        GrantRef(apiVersion: "v1", kind: "ServiceAccount", namespace: "team", name: "airlock-req-1-sa", uid: "u-1"),
-        GrantRef(
-            apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespace: "dev", name: "airlock-r", uid: "u-2"),
-        GrantRef(
-            apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespace: "dev", name: "airlock-r",
-            uid: "u-3"),
-    ]
+    /// What the grant of ``request()`` made: its plan's objects, with the uids the API server gave.
+    static let grants: [GrantRef] = {
+        let plan = try! planner.plan(request: request(), duration: requested, now: now)
+        return plan.objectRefs.enumerated().map { index, ref in
+            var made = ref
+            made.uid = "u-\(index + 1)"
+            return made
+        }
+    }()
 
     static func grantedStatus() -> ActionRequestStatus {
         let evaluation = evaluate([twoSRE])

@@ -134,16 +134,30 @@ struct Draft {
 
     /// Removes the recorded grants (or, if none are recorded, whatever carries the request's uid).
     mutating func revokeGrants() {
-        let grants = status.grants ?? []
+        let grants = ownGrants()
         effects.append(grants.isEmpty ? .removeLeftovers : .revoke(grants))
         status.grants = []
+    }
+
+    /// The recorded grants that are objects Airlock makes for this request — the status says
+    /// *where* to delete, the request's own plan says *what*: a ref someone added to the status
+    /// (an unrelated RoleBinding, say) is not among them and is never deleted. Falls back to
+    /// nothing (and so to finding objects by the request's uid label) when no plan can be made.
+    func ownGrants() -> [GrantRef] {
+        guard
+            let plan = try? planner.plan(
+                request: request, duration: request.spec.duration, now: now, role: status.roleSnapshot)
+        else { return [] }
+        let planned = Set(plan.objectRefs.map { "\($0.kind)/\($0.namespace ?? "")/\($0.name)" })
+        return (status.grants ?? []).filter { planned.contains("\($0.kind)/\($0.namespace ?? "")/\($0.name)") }
     }
 
     // MARK: Final phases
 
     mutating func finished() {
         if let grants = status.grants, !grants.isEmpty {
-            effects.append(.revoke(grants))
+            let own = ownGrants()
+            effects.append(own.isEmpty ? .removeLeftovers : .revoke(own))
             status.grants = []
         }
     }

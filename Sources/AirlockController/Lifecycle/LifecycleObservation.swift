@@ -10,7 +10,8 @@ import KubeCore
 public struct LifecycleObservation: Sendable {
     public var request: ActionRequest
     public var now: Date
-    /// The requester signature's verification.
+    /// The requester signature's verification (needed while Pending: later phases were
+    /// verified on their way there).
     public var requester: IdentityVerification
     /// Whether the request was created while Airlock's admission webhooks were missing or altered.
     public var admissionUnverified: Bool

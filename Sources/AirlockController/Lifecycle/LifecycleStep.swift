@@ -42,7 +42,8 @@ public struct LifecycleStep: Sendable, Equatable {
 public enum LifecycleEffect: Sendable, Equatable {
     /// Create the plan's objects (idempotently); their refs go into `status.grants`.
     case grant(GrantPlan)
-    /// Delete the request's objects where these recorded grants are (label-checked).
+    /// Delete these objects: the recorded grants that are in the request's own plan (by name,
+    /// guarded by their uid).
     case revoke([GrantRef])
     /// Find and delete whatever carries the request's uid label: after a grant attempt that
     /// may have made part of its objects.
