@@ -11,7 +11,8 @@ extension AdmissionHandler {
         AdmissionReview(response: await mutateResponse(review))
     }
 
-    func mutateResponse(_ review: AdmissionReview) async -> AdmissionReview.Response {
+    /// `typed`: the object already decoded (the fast path); otherwise it is decoded here.
+    func mutateResponse(_ review: AdmissionReview, typed: AdmissionObject? = nil) async -> AdmissionReview.Response {
         let request: AdmissionReview.Request
         let kind: Kind
         switch Self.envelope(review) {
@@ -20,7 +21,8 @@ extension AdmissionHandler {
         }
         let uid = request.uid
         guard request.operation == "CREATE", (request.subResource ?? "").isEmpty else { return Self.allow(uid: uid) }
-        guard let object = request.object, object != .null else {
+        let object = request.object ?? .null
+        guard typed != nil || object != .null else {
             return Self.badRequest(uid: uid, "malformed AdmissionReview: request.object is missing for CREATE")
         }
         guard let username = request.userInfo.username, !username.isEmpty else {
@@ -35,7 +37,7 @@ extension AdmissionHandler {
 
         switch kind {
         case .actionRequest:
-            let decoded = Self.decodeRequest(object)
+            let decoded = typed?.actionRequest.map(Decoded.object) ?? Self.decodeRequest(object)
             guard case .object(var typed) = decoded else { return Self.invalid(uid: uid, Self.problems(decoded)) }
             let naming: Naming
             switch name(of: typed.metadata, uid: uid) {
@@ -50,7 +52,7 @@ extension AdmissionHandler {
                 finalizers: typed.metadata.finalizers)
 
         case .actionReview:
-            let decoded = Self.decodeReview(object)
+            let decoded = typed?.actionReview.map(Decoded.object) ?? Self.decodeReview(object)
             guard case .object(var typed) = decoded else { return Self.invalid(uid: uid, Self.problems(decoded)) }
             if typed.spec.onBehalfOf != nil && username != controllerUsername {
                 return Self.forbidden(uid: uid, onBehalfOfMessage(username: username))
@@ -109,7 +111,7 @@ extension AdmissionHandler {
             var patch: [JSONPatchOperation] = []
             if naming.generated { patch.append(.add("/metadata/name", .string(naming.name))) }
             patch.append(.add("/spec/requestUID", .string(requestUID)))
-            patch.append(.add("/spec/reviewer", try JSONValue.of(review.spec.reviewer)))
+            patch.append(.add("/spec/reviewer", Self.json(review.spec.reviewer)))
             let label = AirlockConstants.Label.requestUID
             if metadata.labels == nil {
                 patch.append(.add("/metadata/labels", [.init(stringLiteral: label): .string(requestUID)]))
@@ -162,7 +164,7 @@ extension AdmissionHandler {
         do {
             var patch: [JSONPatchOperation] = []
             if naming.generated { patch.append(.add("/metadata/name", .string(naming.name))) }
-            patch.append(.add(path, try JSONValue.of(identity)))
+            patch.append(.add(path, Self.json(identity)))
             if path == "/spec/requester", !(finalizers ?? []).contains(AirlockConstants.revokeGrantsFinalizer) {
                 let finalizer = JSONValue.string(AirlockConstants.revokeGrantsFinalizer)
                 patch.append(
@@ -173,5 +175,17 @@ extension AdmissionHandler {
         } catch {
             return Self.internalError(uid: uid, "could not encode the identity patch: \(error)")
         }
+    }
+}
+
+extension AdmissionHandler {
+    /// An identity as patch JSON (built directly: this runs on every create).
+    static func json(_ identity: Identity?) -> JSONValue {
+        guard let identity else { return .null }
+        var members: [String: JSONValue] = ["username": .string(identity.username)]
+        if let uid = identity.uid { members["uid"] = .string(uid) }
+        if let groups = identity.groups { members["groups"] = .array(groups.map(JSONValue.string)) }
+        if let signature = identity.signature { members["signature"] = .string(signature) }
+        return .object(members)
     }
 }

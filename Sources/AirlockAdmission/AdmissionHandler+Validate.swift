@@ -17,7 +17,8 @@ extension AdmissionHandler {
         AdmissionReview(response: await validateResponse(review))
     }
 
-    func validateResponse(_ review: AdmissionReview) async -> AdmissionReview.Response {
+    /// `typed`: the object already decoded (the fast path of a CREATE); otherwise decoded here.
+    func validateResponse(_ review: AdmissionReview, typed: AdmissionObject? = nil) async -> AdmissionReview.Response {
         let request: AdmissionReview.Request
         let kind: Kind
         switch Self.envelope(review) {
@@ -27,7 +28,7 @@ extension AdmissionHandler {
         let uid = request.uid
         guard (request.subResource ?? "").isEmpty else { return Self.allow(uid: uid) }
         switch request.operation {
-        case "CREATE": return await validateCreate(request, kind: kind)
+        case "CREATE": return await validateCreate(request, kind: kind, typed: typed)
         case "UPDATE": return validateUpdate(request, kind: kind)
         default: return Self.allow(uid: uid)
         }
@@ -71,16 +72,19 @@ extension AdmissionHandler {
 
     // MARK: CREATE
 
-    private func validateCreate(_ request: AdmissionReview.Request, kind: Kind) async -> AdmissionReview.Response {
+    private func validateCreate(
+        _ request: AdmissionReview.Request, kind: Kind, typed: AdmissionObject?
+    ) async -> AdmissionReview.Response {
         let uid = request.uid
-        guard let object = request.object, object != .null else {
+        let object = request.object ?? .null
+        guard typed != nil || object != .null else {
             return Self.badRequest(uid: uid, "malformed AdmissionReview: request.object is missing for CREATE")
         }
         let namespace = request.namespace ?? ""
         let username = request.userInfo.username ?? ""
         switch kind {
         case .actionRequest:
-            let decoded = Self.decodeRequest(object)
+            let decoded = typed?.actionRequest.map(Decoded.object) ?? Self.decodeRequest(object)
             guard case .object(var typed) = decoded else { return Self.invalid(uid: uid, Self.problems(decoded)) }
             let problems = SpecValidation.problems(in: typed.spec)
             guard problems.isEmpty else { return Self.invalid(uid: uid, problems) }
@@ -94,7 +98,7 @@ extension AdmissionHandler {
             return Self.allow(uid: uid)
 
         case .actionReview:
-            let decoded = Self.decodeReview(object)
+            let decoded = typed?.actionReview.map(Decoded.object) ?? Self.decodeReview(object)
             guard case .object(var typed) = decoded else { return Self.invalid(uid: uid, Self.problems(decoded)) }
             let problems = SpecValidation.problems(in: typed.spec)
             guard problems.isEmpty else { return Self.invalid(uid: uid, problems) }

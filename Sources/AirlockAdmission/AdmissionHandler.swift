@@ -92,6 +92,14 @@ public struct AdmissionHandler: Sendable {
     /// not decode is answered with a denial (code 400) for its uid when the uid can be read,
     /// else with HTTP 400.
     public func handle(_ body: Data, webhook: Webhook) async -> HTTPAnswer {
+        if let (review, object) = TypedAdmissionReview.createOf(body), !review.request!.uid.isEmpty {
+            switch webhook {
+            case .mutating:
+                return answer(AdmissionReview(response: await mutateResponse(review, typed: object)), uidKnown: true)
+            case .validating:
+                return answer(AdmissionReview(response: await validateResponse(review, typed: object)), uidKnown: true)
+            }
+        }
         let review: AdmissionReview
         do {
             review = try KubeJSON.decode(AdmissionReview.self, from: body)

@@ -184,11 +184,11 @@ public final class ActionRequestReconciler: Reconciler {
         updated.status = step.status
         // An unchanged status is not written: it would not even move the resourceVersion.
         guard updated.status != request.status else { return }
-        let written = try await client.updateStatus(updated)
+        let written = try await client.updateStatusMetadata(updated)
         // The version read from the cache and the one written over (after a finalizer patch
         // they differ) are now behind; the version just written is not.
         var behind: Set<String> = [cachedVersion, request.metadata.resourceVersion ?? ""]
-        behind.remove(written.metadata.resourceVersion ?? "")
+        behind.remove(written.resourceVersion ?? "")
         superseded.withLock { $0[request.key] = behind.isEmpty ? nil : behind }
     }
 
@@ -217,7 +217,7 @@ public final class ActionRequestReconciler: Reconciler {
             guard var review = reviews.get(name: name, namespace: request.metadata.namespace) else { continue }
             review.status = copy
             do {
-                _ = try await client.updateStatus(review)
+                _ = try await client.updateStatusMetadata(review)
             } catch {
                 // Level-based: the next pass writes the copy again.
                 logger.warning("could not write the status of review \(review.key): \(error)")

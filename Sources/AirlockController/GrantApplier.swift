@@ -71,7 +71,9 @@ struct GrantApplier: Sendable {
 
     private func ensure<R: KubeResource>(_ object: R, uid: String) async throws -> GrantRef {
         do {
-            return Self.ref(try await client.create(object))
+            var created = object
+            created.metadata = try await client.createMetadata(object)
+            return Self.ref(created)
         } catch let error as KubernetesError where error.isAlreadyExists {
             guard
                 let found = try await existing(

@@ -92,6 +92,18 @@ public final class KubernetesClient: Sendable {
         return try await send(RequestBuilder<R>().create(object, namespace: target))
     }
 
+    /// Creates an object and returns only the metadata of what was stored (uid, resourceVersion,
+    /// ...): the rest of the answer is not decoded.
+    public func createMetadata<R: KubeResource>(_ object: R, namespace: String? = nil) async throws -> ObjectMeta {
+        let target = self.namespace(R.self, namespace ?? object.metadata.namespace)
+        return try await send(RequestBuilder<R>().create(object, namespace: target), as: MetadataOnly.self).metadata
+    }
+
+    /// Replaces the status subresource and returns only the stored metadata.
+    public func updateStatusMetadata<R: KubeResource>(_ object: R) async throws -> ObjectMeta {
+        try await send(RequestBuilder<R>().update(object, subresource: "status"), as: MetadataOnly.self).metadata
+    }
+
     /// Replaces an object; fails with `isConflict` when its resourceVersion is stale.
     public func update<R: KubeResource>(_ object: R) async throws -> R {
         try await send(RequestBuilder<R>().update(object))
@@ -171,7 +183,7 @@ public final class KubernetesClient: Sendable {
 
     // MARK: Transport
 
-    private func send<T: Decodable>(_ request: KubeRequest) async throws -> T {
+    private func send<T: Decodable>(_ request: KubeRequest, as type: T.Type = T.self) async throws -> T {
         let body = try await execute(request)
         do {
             return try KubeJSON.decoder().decode(T.self, from: Data(buffer: body))
@@ -346,4 +358,9 @@ public final class KubernetesClient: Sendable {
             return "\(error)"
         }
     }
+}
+
+/// An answer of which only the metadata is read.
+private struct MetadataOnly: Decodable {
+    var metadata: ObjectMeta
 }

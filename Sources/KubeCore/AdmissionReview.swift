@@ -14,6 +14,13 @@ public struct AdmissionReview: Codable, Sendable {
         self.response = response
     }
 
+    /// A review as received (the webhook's own tests and fast decoding paths build these).
+    public init(apiVersion: String, kind: String, request: Request) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.request = request
+    }
+
     /// The resource being admitted.
     public struct GroupVersionResource: Codable, Sendable, Hashable {
         public var group: String
@@ -40,6 +47,24 @@ public struct AdmissionReview: Codable, Sendable {
         public var object: JSONValue?
         public var oldObject: JSONValue?
         public var dryRun: Bool?
+
+        public init(
+            uid: String, kind: GroupVersionKind, resource: GroupVersionResource, subResource: String?, name: String?,
+            namespace: String?, operation: String, userInfo: UserInfo, object: JSONValue?, oldObject: JSONValue?,
+            dryRun: Bool?
+        ) {
+            self.uid = uid
+            self.kind = kind
+            self.resource = resource
+            self.subResource = subResource
+            self.name = name
+            self.namespace = namespace
+            self.operation = operation
+            self.userInfo = userInfo
+            self.object = object
+            self.oldObject = oldObject
+            self.dryRun = dryRun
+        }
     }
 
     public struct Response: Codable, Sendable {

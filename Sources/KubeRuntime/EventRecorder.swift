@@ -86,7 +86,7 @@ public final class EventRecorder: Sendable {
                 }
                 let name =
                     "\(event.regarding.name ?? "object").\(String(UInt64(event.time.timeIntervalSince1970 * 1e9), radix: 16))"
-                _ = try await client.create(
+                _ = try await client.createMetadata(
                     Event(
                         metadata: ObjectMeta(name: name, namespace: namespace), eventTime: event.time,
                         reportingController: controller, reportingInstance: instance, action: event.action,
@@ -103,7 +103,7 @@ public final class EventRecorder: Sendable {
     private func createOnce(_ event: Pending, key: String, namespace: String) async {
         let name = "\(event.regarding.name ?? "object").\(Self.digest(key))"
         do {
-            _ = try await client.create(
+            _ = try await client.createMetadata(
                 Event(
                     metadata: ObjectMeta(name: name, namespace: namespace), eventTime: event.time,
                     reportingController: controller, reportingInstance: instance, action: event.action,
