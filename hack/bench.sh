@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Benchmarks against a local real kube-apiserver + etcd (release build); prints figures.
-#   hack/bench.sh                 all of them
-#   hack/bench.sh lifecycle --burst 1000 --credential Ephemeral
+# Benchmarks against a local real kube-apiserver + etcd (release builds); prints figures.
+#   hack/bench.sh                       Airlock as shipped, beside the floor (see docs/performance.md)
+#   hack/bench.sh shipped --workloads sequential --count 300
+#   hack/bench.sh lifecycle|client|runtime ...   the in-process benchmarks
+# Run it on a quiet machine: the figures are only comparable within one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KUBEBUILDER_ASSETS="$(bash hack/kube-assets.sh | tail -n 1)"
 export KUBEBUILDER_ASSETS
+swift build -c release --product airlock >&2
 swift build -c release --product airlock-bench >&2
 bench=.build/release/airlock-bench
 if [[ $# -gt 0 ]]; then exec "$bench" "$@"; fi
-"$bench" client
-"$bench" runtime --objects 1000
-"$bench" runtime --objects 10000
-"$bench" lifecycle --burst 1000
+exec "$bench" shipped --binary .build/release/airlock

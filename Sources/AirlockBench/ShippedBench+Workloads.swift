@@ -82,7 +82,7 @@ extension BenchEnvironment {
             }
         }
         let cpu = controller.cpuSeconds - cpuBefore
-        let calls = try await controller.apiCalls().merging(callsBefore.mapValues { -$0 }, uniquingKeysWith: +)
+        let counted = try await controller.apiCalls().merging(callsBefore.mapValues { -$0 }, uniquingKeysWith: +)
             .filter { $0.value > 0 }
         var granted = Samples()
         var late = Samples()
@@ -92,6 +92,8 @@ extension BenchEnvironment {
             if let due = times.expiresAt, let at = times.revoked { late.add(.seconds(at.timeIntervalSince(due))) }
         }
         // Leader election renews on a timer, whatever the load: shown, not counted per lifecycle.
+        let reconciles = counted.filter { $0.key.hasPrefix("reconcile ") }
+        let calls = counted.filter { !$0.key.hasPrefix("reconcile ") }
         let total = calls.filter { !$0.key.hasSuffix(" leases") }.values.reduce(0, +)
         say(
             "\(label): created in \(String(format: "%.2f", created.seconds)) s, all granted after \(String(format: "%.2f", allGranted.seconds)) s (\(String(format: "%.2f", allGranted.seconds / created.seconds))× the creation time)"
@@ -107,6 +109,11 @@ extension BenchEnvironment {
                     "\($0.key) \(String(format: "%.2f", $0.value / Double(count)))"
                 }
                 .joined(separator: ", "))
+        say(
+            "  reconciles per lifecycle: "
+                + reconciles.sorted { $0.key < $1.key }.map {
+                    "\($0.key.dropFirst(10)) \(String(format: "%.2f", $0.value / Double(count)))"
+                }.joined(separator: ", "))
         if reportMemory {
             print("  controller RSS after these lifecycles: \(String(format: "%.1f", controller.residentMB)) MB")
         }

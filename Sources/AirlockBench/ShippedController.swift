@@ -111,6 +111,13 @@ final class ShippedController: Sendable {
         let text = String(
             decoding: try await client.raw(KubeRequest(method: .get, path: "/metrics")).body, as: UTF8.self)
         var calls: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("airlock_reconcile_total{") {
+            guard let close = line.lastIndex(of: "}"),
+                let value = Double(line[line.index(after: close)...].trimmingCharacters(in: .whitespaces))
+            else { continue }
+            let labels = Self.labels(String(line[line.index(after: line.firstIndex(of: "{")!)..<close]))
+            calls["reconcile \(labels["result"] ?? "?")", default: 0] += value
+        }
         for line in text.split(separator: "\n") where line.hasPrefix("airlock_rest_client_requests_total{") {
             guard let close = line.lastIndex(of: "}"),
                 let value = Double(line[line.index(after: close)...].trimmingCharacters(in: .whitespaces))
@@ -118,7 +125,8 @@ final class ShippedController: Sendable {
             let labels = Self.labels(String(line[line.index(after: line.firstIndex(of: "{")!)..<close]))
             let resource = labels["resource"] ?? ""
             guard resource != "events" else { continue }
-            calls["\(labels["verb"] ?? "?") \(resource)", default: 0] += value
+            let failed = (labels["code"] ?? "200").hasPrefix("2") ? "" : " \(labels["code"] ?? "")"
+            calls["\(labels["verb"] ?? "?") \(resource)\(failed)", default: 0] += value
         }
         return calls
     }
