@@ -9,6 +9,7 @@ struct Controller: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var controller: ControllerOptions
+    @OptionGroup var chat: ChatOptions
     @OptionGroup var log: LogOptions
 
     func run() async throws {
@@ -16,7 +17,7 @@ struct Controller: AsyncParsableCommand {
         let logger = Logger(label: "airlock")
         let client = try KubernetesClient(configuration: try cluster.clientConfiguration(), logger: logger)
         do {
-            try await OperatorProcess(client: client, options: controller, logger: logger).run()
+            try await OperatorProcess(client: client, options: controller, logger: logger, chat: chat).run()
         } catch {
             try? await client.shutdown()
             throw error
@@ -40,6 +41,7 @@ struct Run: AsyncParsableCommand {
             command.cluster = cluster
             command.log = log
             command.controller = try ControllerOptions.parse([])
+            command.chat = ChatOptions.off
             try await command.run()
         } else {
             var demo = Demo()
