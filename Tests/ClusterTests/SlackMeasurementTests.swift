@@ -17,19 +17,25 @@ import Testing
 @Suite(.serialized) struct SlackMeasurementTests {
     static let clicks = 50
     static let burst = 200
+    static let workers = Int(ProcessInfo.processInfo.environment["AIRLOCK_NOTIFY_WORKERS"] ?? "") ?? 4
 
     @Test(.tags(.measurement)) func measureClickToGrantAndBurstDelivery() async throws {
-        try await ChatFixture.with("slack-measure") { chat in
+        try await ChatFixture.with("slack-measure", configure: { $0.workers = Self.workers }) { chat in
             try await chat.policy()
             var logger = Logger(label: "test.observer")
             logger.logLevel = .critical
             // When each request was first seen Granted, on a watch.
             let granted = Stamps()
+            let pending = Stamps()
             let observer = Informer(client: chat.admin, ActionRequest.self, namespace: chat.namespace, logger: logger)
             observer.addHandler { change in
-                guard change.object.status?.phase == .granted, let name = change.object.metadata.name else { return }
+                guard let name = change.object.metadata.name else { return }
                 let now = ContinuousClock.now
-                granted.times.withLock { if $0[name] == nil { $0[name] = now } }
+                switch change.object.status?.phase {
+                case .granted: granted.times.withLock { if $0[name] == nil { $0[name] = now } }
+                case .pending: pending.times.withLock { if $0[name] == nil { $0[name] = now } }
+                default: break
+                }
             }
             let watching = Task { await observer.run() }
             defer { watching.cancel() }
@@ -93,11 +99,21 @@ import Testing
                 let name = "burst-\(index)"
                 return created.times.withLock { $0[name]! }.duration(to: posted.times.withLock { $0[name]! })
             }
+            let delivered = (0..<Self.burst).compactMap { index -> Duration? in
+                let name = "burst-\(index)"
+                return pending.times.withLock { $0[name] }.map { $0.duration(to: posted.times.withLock { $0[name]! }) }
+            }
+            let evaluated = (0..<Self.burst).compactMap { index -> Duration? in
+                let name = "burst-\(index)"
+                return pending.times.withLock { $0[name] }.map { created.times.withLock { $0[name]! }.duration(to: $0) }
+            }
             print(
                 "[measurement] burst of \(Self.burst) requests needing review (16 creating at once, created in"
                     + " \(Self.format(start.duration(to: createdAll)))): all \(Self.burst) cards posted after"
                     + " \(Self.format(elapsed)) = \(String(format: "%.0f", Double(Self.burst) / elapsed.seconds))"
-                    + " messages/s; create -> card posted \(Self.summary(latencies))")
+                    + " messages/s; create -> card posted \(Self.summary(latencies)); create -> Pending (the"
+                    + " lifecycle's part) \(Self.summary(evaluated)); Pending -> card posted (the notifier's part)"
+                    + " \(Self.summary(delivered)); \(Self.workers) notification workers")
             let posts = chat.slack.calls("chat.postMessage").filter { $0.threadTS == nil && $0.succeeded }
             #expect(posts.count == Self.burst + Self.clicks, "each card exactly once")
         }
