@@ -66,8 +66,13 @@ import Testing
             #expect(last["phase"] as? String == "Revoked")
             #expect(last["request"] as? String == "\(chat.namespace)/fix-db/\(uid)")
 
-            let state = try #require(
-                try await chat.airlock.get("fix-db").status?.notifications?.first { $0.channel == "webhook" })
+            // Recorded once the sends return.
+            let state = try await eventuallyValue("every event recorded", timeout: .seconds(10)) {
+                let state = try await chat.airlock.get("fix-db").status?.notifications?.first {
+                    $0.channel == "webhook"
+                }
+                return state?.events?.count == expected.count ? state : nil
+            }
             #expect(state.target == "siem-events/url")
             #expect(state.events == ids)
             #expect(state.delivered && state.lastError == nil)

@@ -10,18 +10,27 @@ extension Notifier {
         _ target: DeliveryPlan.Target, state: NotificationState, request: ActionRequest, now: Date
     ) async -> NotificationState {
         var state = state
-        for step in target.steps {
-            if case .unavailable(let reason) = step {
-                state.lastError = reason
-                continue
+        if case .unavailable(let reason)? = target.steps.first {
+            state.lastError = reason
+            return state
+        }
+        let client: SlackClient
+        let summary: ApprovalSummary
+        do throws(ChatError) {
+            guard let slack = configuration.slack else {
+                throw ChatError(.invalidInput, DeliveryPlanner.slackNotConfigured)
             }
+            client = try await slack.client()
+            summary = try ApprovalSummary(request: request)
+        } catch {
+            // Nothing reached Slack now: only an earlier attempt can leave the card in doubt.
+            if case .postCard(let lookUpFirst)? = target.steps.first { state.inDoubt = lookUpFirst ? true : nil }
+            failed(&state, error)
+            return state
+        }
+        let card = SlackApprovalCard(summary: summary)
+        for step in target.steps {
             do throws(ChatError) {
-                guard let slack = configuration.slack else {
-                    throw ChatError(.invalidInput, DeliveryPlanner.slackNotConfigured)
-                }
-                let client = try await slack.client()
-                let summary = try ApprovalSummary(request: request)
-                let card = SlackApprovalCard(summary: summary)
                 switch step {
                 case .postCard(let lookUpFirst):
                     try await post(card, to: target.target, lookUpFirst: lookUpFirst, client: client, state: &state)
@@ -38,10 +47,6 @@ extension Notifier {
                 }
                 succeeded(&state)
             } catch {
-                if step.isPost, error.kind == .rateLimited || error.kind == .api {
-                    // Slack answered: the card was not posted.
-                    state.inDoubt = nil
-                }
                 failed(&state, error, pauseSlack: error.kind == .rateLimited)
                 break
             }
@@ -74,8 +79,16 @@ extension Notifier {
                 logger.warning("cannot look up cards in channel \(channel) by name: posting again; use its id")
             }
         }
-        let ref = try await client.postMessage(
-            SlackMessage(channel: channel, content: card.current(), metadata: card.metadata))
+        // Looked up (or no earlier attempt): from here only this post can be in doubt.
+        let ref: SlackMessageRef
+        do throws(ChatError) {
+            ref = try await client.postMessage(
+                SlackMessage(channel: channel, content: card.current(), metadata: card.metadata))
+        } catch {
+            // Slack answered (429, ok:false): not posted. Anything else (5xx, timeout): in doubt.
+            if error.kind == .rateLimited || error.kind == .api { state.inDoubt = nil }
+            throw error
+        }
         state.messageRef = ref.description
         state.delivered = true
         state.inDoubt = nil
@@ -161,13 +174,6 @@ extension Notifier {
     static func isChannelID(_ channel: String) -> Bool {
         guard let first = channel.first, "CGD".contains(first), channel.count >= 7 else { return false }
         return channel.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) }
-    }
-}
-
-extension DeliveryStep {
-    var isPost: Bool {
-        if case .postCard = self { return true }
-        return false
     }
 }
 
