@@ -166,6 +166,8 @@ public final class Notifier: ManagedController {
             var claim = request
             claim.status?.notifications = claimed
             request = try await client.updateStatus(claim)
+            // Until the claim's watch event arrives, the cached copy is behind it.
+            superseded.withLock { [version] in $0[key] = [version] }
             replaced.insert(request.metadata.resourceVersion ?? "")
         }
 
