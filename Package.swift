@@ -90,6 +90,8 @@ let package = Package(
             name: "AirlockController",
             dependencies: [
                 "KubeCore", "KubeClient", "KubeRuntime", "AirlockAPI", "AirlockPolicy", "AirlockIdentity",
+                "AirlockChat",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -137,11 +139,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // HTTP endpoints: metrics and probes.
+        // HTTP endpoints: metrics and probes; the Slack interactivity endpoint.
         .target(
             name: "AirlockServer",
             dependencies: [
-                "KubeRuntime",
+                "KubeRuntime", "AirlockChat",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -152,7 +154,7 @@ let package = Package(
             name: "airlock",
             dependencies: [
                 "KubeClient", "KubeRuntime", "AirlockAPI", "AirlockServer", "KubeTesting", "AirlockController",
-                "AirlockAdmission", "AirlockIdentity", "AirlockPolicy", "KubeCore",
+                "AirlockAdmission", "AirlockIdentity", "AirlockPolicy", "KubeCore", "AirlockChat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -195,7 +197,8 @@ let package = Package(
         ),
         .testTarget(name: "AirlockPolicyTests", dependencies: ["AirlockPolicy", "AirlockAPI"]),
         .testTarget(
-            name: "AirlockControllerTests", dependencies: ["AirlockController", "AirlockAPI", "AirlockPolicy"]),
+            name: "AirlockControllerTests",
+            dependencies: ["AirlockController", "AirlockAPI", "AirlockPolicy", "AirlockChat", "KubeCore"]),
         .testTarget(
             name: "AirlockAdmissionTests",
             dependencies: [
@@ -213,7 +216,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: [
                 "KubeClient", "KubeRuntime", "KubeTesting", "AirlockAPI", "AirlockServer",
-                "AirlockAdmission", "AirlockIdentity", "AirlockController", "AirlockPolicy",
+                "AirlockAdmission", "AirlockIdentity", "AirlockController", "AirlockPolicy", "AirlockChat",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),

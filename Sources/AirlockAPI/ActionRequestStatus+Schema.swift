@@ -72,6 +72,27 @@ extension PolicyDecision {
                     of: ReviewerSet.schema, maxItems: 32),
                 "pendingTimeout": .duration("With RequireApproval: how long the request may stay Pending."),
                 "at": .timestamp("When this decision was reached."),
+                "notify": NotificationRecipients.schema,
+            ])
+    }
+}
+
+extension NotificationRecipients {
+    /// Schema of `status.decision.notify`.
+    public static var schema: Schema {
+        .object(
+            "With RequireApproval: where the request is announced for review (the notify targets of the"
+                + " policies requiring approval), kept with the decision.",
+            properties: [
+                "slackChannels": .strings(
+                    "Slack channels the approval card is posted to.", itemDescription: "A Slack channel id or name.",
+                    maxItems: 16, maxLength: 256),
+                "teamsWebhookSecrets": .array(
+                    "Secret keys holding Microsoft Teams Workflows webhook URLs.",
+                    of: SecretKeyRef.schema, maxItems: 16),
+                "webhookSecrets": .array(
+                    "Secret keys holding event webhook URLs (and their signing secret).",
+                    of: SecretKeyRef.schema, maxItems: 16),
             ])
     }
 }
@@ -151,17 +172,33 @@ extension NotificationState {
     /// Schema of one `status.notifications[]` entry.
     public static var schema: Schema {
         .object(
-            "Delivery state of one notification.",
+            "Delivery state of one notification target: a Slack channel's approval card and its follow-ups,"
+                + " or an event webhook's events. Written by the controller's notifier only.",
             required: ["channel", "delivered", "attempts"],
             properties: [
                 "channel": .string("Channel: slack, teams or webhook."),
                 "target": .string(
-                    "Where on the channel: the Slack channel, or the Secret holding the Teams or webhook URL."),
+                    "Where on the channel: the Slack channel as the policy names it; for a webhook, the Secret"
+                        + " key holding its URL, as name/key."),
                 "messageRef": .string("Reference of the posted message (Slack channel/ts), for updates and replies."),
-                "delivered": .boolean("Whether the message was delivered."),
-                "attempts": .integer("Delivery attempts so far.", minimum: 0),
+                "delivered": .boolean(
+                    "Slack: the card is posted. Webhook: every event due so far is delivered."),
+                "attempts": .integer("Delivery calls made so far.", minimum: 0),
                 "lastAttemptAt": .timestamp("When delivery was last attempted."),
-                "lastError": .string("The last delivery error, if any."),
+                "lastError": .string("The last delivery error; cleared by the next success."),
+                "failures": .integer("Consecutive failures: the next attempt waits for a backoff.", minimum: 0),
+                "retryAt": .timestamp(
+                    "Not before this moment: a backoff, or the Retry-After the channel asked for."),
+                "inDoubt": .boolean(
+                    "A card post was attempted and may have reached Slack: it is looked up by its metadata"
+                        + " before being posted again."),
+                "card": .string("What the posted card shows (Pending/<approvals>, Granted, Expired, ...)."),
+                "replies": .array(
+                    "Thread replies posted under the card.",
+                    of: .enumeration(NotificationState.Reply.self, "A thread reply."), maxItems: 8),
+                "events": .strings(
+                    "Webhook: ids of the CloudEvents delivered, one per transition.",
+                    itemDescription: "A CloudEvent id.", maxItems: NotificationState.maxEvents, maxLength: 64),
             ])
     }
 }

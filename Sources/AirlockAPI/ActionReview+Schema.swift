@@ -64,6 +64,10 @@ extension OnBehalfOf {
                 "externalUser": .string(
                     "The user's id on the channel (Slack user id, Teams AAD object id).", minLength: 1,
                     maxLength: 256),
+                "groups": .strings(
+                    "Groups the controller's chat-user mapping gives the user; reviewer sets and the"
+                        + " SubjectAccessReview use them.",
+                    itemDescription: "A group name.", maxItems: 32, maxLength: 1024),
             ])
     }
 }

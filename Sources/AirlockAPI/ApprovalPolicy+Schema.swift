@@ -144,7 +144,9 @@ extension NotificationTargets {
                 "teamsWebhookSecret": SecretKeyRef.schema.described(
                     "Secret key holding a Microsoft Teams Workflows webhook URL."),
                 "webhookSecret": SecretKeyRef.schema.described(
-                    "Secret key holding a generic webhook URL."),
+                    "Secret key holding an event webhook URL; every transition of a matching request that needs"
+                        + " review is POSTed there as a CloudEvent, signed the Standard Webhooks way with the"
+                        + " whsec_ secret under the key signing-secret of the same Secret."),
             ])
     }
 }

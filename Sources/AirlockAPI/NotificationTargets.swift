@@ -4,7 +4,8 @@ public struct NotificationTargets: Codable, Sendable, Hashable {
     public var slackChannel: String?
     /// Secret key holding a Microsoft Teams Workflows webhook URL.
     public var teamsWebhookSecret: SecretKeyRef?
-    /// Secret key holding a generic webhook URL.
+    /// Secret key holding an event webhook URL; the same Secret holds the signing secret under
+    /// the key `signing-secret` (`whsec_<base64>`).
     public var webhookSecret: SecretKeyRef?
 
     public init(

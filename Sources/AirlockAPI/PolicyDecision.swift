@@ -19,6 +19,8 @@ public struct PolicyDecision: Codable, Sendable, Hashable {
     public var pendingTimeout: KubeDuration?
     /// When this decision was reached (a tightened policy makes a new one).
     public var at: Date?
+    /// With ``DecisionOutcome/requireApproval``: where the request is announced for review.
+    public var notify: NotificationRecipients?
     /// Machine-readable CamelCase reason (`PolicyMatched`, `NoPolicyMatched`, a deny code such as `Wildcard`).
     public var reason: String?
     /// Human-readable explanation.
@@ -27,7 +29,8 @@ public struct PolicyDecision: Codable, Sendable, Hashable {
     public init(
         policies: [String]? = nil, outcome: DecisionOutcome, requiredApprovals: Int? = nil,
         maxDuration: KubeDuration? = nil, reason: String? = nil, message: String? = nil,
-        reviewers: [ReviewerSet]? = nil, pendingTimeout: KubeDuration? = nil, at: Date? = nil
+        reviewers: [ReviewerSet]? = nil, pendingTimeout: KubeDuration? = nil, at: Date? = nil,
+        notify: NotificationRecipients? = nil
     ) {
         self.policies = policies
         self.outcome = outcome
@@ -38,5 +41,6 @@ public struct PolicyDecision: Codable, Sendable, Hashable {
         self.reviewers = reviewers
         self.pendingTimeout = pendingTimeout
         self.at = at
+        self.notify = notify
     }
 }

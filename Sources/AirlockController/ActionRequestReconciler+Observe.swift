@@ -73,7 +73,7 @@ extension ActionRequestReconciler {
         let createdAt = review.metadata.creationTimestamp ?? Date.distantPast
         var candidate = ReviewCandidate(
             name: review.metadata.name ?? "", reviewer: review.spec.reviewer ?? Identity(username: ""),
-            onBehalfOf: review.spec.onBehalfOf,
+            onBehalfOf: review.spec.onBehalfOf, onBehalfOfGroups: review.spec.onBehalfOf?.groups ?? [],
             onBehalfOfPermitted: review.spec.onBehalfOf == nil
                 || review.spec.reviewer?.username == configuration.controllerUsername,
             decision: review.spec.decision, duration: review.spec.duration, comment: review.spec.comment,

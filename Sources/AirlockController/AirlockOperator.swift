@@ -25,12 +25,14 @@ public struct OperatorConfiguration: Sendable {
     /// The webhook configurations as they must be; when set, the controller watches them and
     /// does not act on what was created while they were missing or altered.
     public var webhookIntegrity: ExpectedWebhooks?
+    /// Chat and event delivery (Slack, event webhooks); nil: none.
+    public var chat: ChatConfiguration?
 
     public init(
         controllerNamespace: String, controllerUsername: String, policy: PolicyConfiguration,
         credentialEndpoint: CredentialEndpoint, sweepInterval: Duration = .seconds(30), workers: Int = 4,
         leaderElection: LeaderElectionConfiguration? = nil, auditFile: String? = nil, requestNamespace: String? = nil,
-        webhookIntegrity: ExpectedWebhooks? = nil
+        webhookIntegrity: ExpectedWebhooks? = nil, chat: ChatConfiguration? = nil
     ) {
         self.controllerNamespace = controllerNamespace
         self.controllerUsername = controllerUsername
@@ -42,6 +44,7 @@ public struct OperatorConfiguration: Sendable {
         self.auditFile = auditFile
         self.requestNamespace = requestNamespace
         self.webhookIntegrity = webhookIntegrity
+        self.chat = chat
     }
 }
 
@@ -55,6 +58,8 @@ public final class AirlockOperator: Service {
     public let events: EventRecorder
     public let reviews: Informer<ActionReview>
     public let policies: Informer<ApprovalPolicy>
+    /// Chat and event delivery, when configured.
+    public let notifier: Notifier?
 
     /// What the webhook-configuration watch found (nil when it is not watched).
     public let integrity: AdmissionIntegrity?
@@ -105,6 +110,10 @@ public final class AirlockOperator: Service {
             LeaderElector(client: client, configuration: $0, clock: clock, logger: logger)
         }
         var controllers: [any ManagedController] = [controller, sweeper]
+        let notifier = configuration.chat.map {
+            Notifier(requests: requests, client: client, configuration: $0, clock: clock, logger: logger)
+        }
+        if let notifier { controllers.append(notifier) }
         if let expected = configuration.webhookIntegrity, let integrity {
             let mutating = Informer(
                 client: client, MutatingWebhookConfiguration.self,
@@ -126,6 +135,7 @@ public final class AirlockOperator: Service {
         self.events = events
         self.reviews = reviews
         self.policies = policies
+        self.notifier = notifier
     }
 
     /// Ready when every cache has synced (leader or standby).

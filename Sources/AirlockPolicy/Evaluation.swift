@@ -94,7 +94,8 @@ public enum Evaluation: Sendable, Hashable {
                 maxDuration: requirements.maxDuration,
                 reason: names.isEmpty ? Self.defaultAppliedReason : Self.policyMatchedReason, message: message,
                 reviewers: requirements.reviewerSets.isEmpty ? nil : requirements.reviewerSets,
-                pendingTimeout: requirements.pendingTimeout)
+                pendingTimeout: requirements.pendingTimeout,
+                notify: requirements.notify.isEmpty ? nil : requirements.notify.recipients)
         }
     }
 

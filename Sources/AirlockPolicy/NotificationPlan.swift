@@ -21,6 +21,12 @@ public struct NotificationPlan: Sendable, Hashable {
     /// Whether there is nowhere to notify.
     public var isEmpty: Bool { slackChannels.isEmpty && teamsWebhookSecrets.isEmpty && webhookSecrets.isEmpty }
 
+    /// The plan as stored with the decision (`status.decision.notify`).
+    public var recipients: NotificationRecipients {
+        NotificationRecipients(
+            slackChannels: slackChannels, teamsWebhookSecrets: teamsWebhookSecrets, webhookSecrets: webhookSecrets)
+    }
+
     /// Adds the targets not already in the plan.
     public mutating func add(_ targets: NotificationTargets) {
         if let channel = targets.slackChannel, !channel.isEmpty, !slackChannels.contains(channel) {

@@ -9,6 +9,7 @@ struct Controller: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var controller: ControllerOptions
+    @OptionGroup var chat: ChatOptions
     @OptionGroup var log: LogOptions
 
     func run() async throws {
@@ -18,7 +19,7 @@ struct Controller: AsyncParsableCommand {
         configuration.rateLimit = controller.rateLimit
         let client = try KubernetesClient(configuration: configuration, logger: logger)
         do {
-            try await OperatorProcess(client: client, options: controller, logger: logger).run()
+            try await OperatorProcess(client: client, options: controller, logger: logger, chat: chat).run()
         } catch {
             try? await client.shutdown()
             throw error
@@ -42,6 +43,7 @@ struct Run: AsyncParsableCommand {
             command.cluster = cluster
             command.log = log
             command.controller = try ControllerOptions.parse([])
+            command.chat = ChatOptions.off
             try await command.run()
         } else {
             var demo = Demo()

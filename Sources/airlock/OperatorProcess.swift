@@ -18,6 +18,8 @@ struct OperatorProcess {
     let client: KubernetesClient
     let options: ControllerOptions
     let logger: Logger
+    /// Slack and event webhooks (off unless configured).
+    var chat = ChatOptions.off
     /// Where the webhook certificate must be valid besides the Service DNS names.
     var webhookPolicy: WebhookTLSPolicy?
 
@@ -82,9 +84,15 @@ struct OperatorProcess {
                 leaderElection: options.leaderElect
                     ? LeaderElectionConfiguration(leaseName: options.leaseName, namespace: options.namespace) : nil,
                 auditFile: options.auditFile, requestNamespace: options.watchNamespace,
-                webhookIntegrity: options.expectedWebhooks),
+                webhookIntegrity: options.expectedWebhooks,
+                chat: chat.configuration(namespace: options.namespace, client: client, logger: logger)),
             logger: logger)
         services.append(airlock)
+        if let server = chat.server(
+            airlock: airlock, client: client, controllerUsername: options.username, logger: logger)
+        {
+            services.append(server)
+        }
         services.append(
             OperationsServer.application(
                 port: options.metricsPort, registry: registry, isReady: { airlock.isReady }, logger: logger))

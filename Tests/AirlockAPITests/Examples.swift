@@ -58,7 +58,11 @@ enum Examples {
                     policies: ["prod-needs-review"], outcome: .requireApproval, requiredApprovals: 1,
                     maxDuration: KubeDuration(seconds: 3600), reason: "PolicyMatched",
                     message: "matched prod-needs-review", reviewers: [ReviewerSet(users: ["alice"], groups: ["sre"])],
-                    pendingTimeout: KubeDuration(seconds: 1800), at: at(minutes: 1)),
+                    pendingTimeout: KubeDuration(seconds: 1800), at: at(minutes: 1),
+                    notify: NotificationRecipients(
+                        slackChannels: ["C0123456789"],
+                        teamsWebhookSecrets: [SecretKeyRef(name: "teams", key: "url")],
+                        webhookSecrets: [SecretKeyRef(name: "siem", key: "url")])),
                 reviews: [
                     ReviewRecord(
                         review: "delete-db-0-alice", reviewer: "alice", decision: .approve, at: at(minutes: 2),
@@ -75,7 +79,9 @@ enum Examples {
                 notifications: [
                     NotificationState(
                         channel: AirlockConstants.Channel.slack, target: "#ops", messageRef: "C123/1714564800.000100",
-                        delivered: true, attempts: 2, lastAttemptAt: at(minutes: 1), lastError: "rate limited")
+                        delivered: true, attempts: 2, lastAttemptAt: at(minutes: 1), lastError: "rate limited",
+                        failures: 1, retryAt: at(minutes: 2), inDoubt: true, card: "Granted", replies: ["Granted"],
+                        events: ["evt_0123456789abcdef0123456789abcdef"])
                 ],
                 observedGeneration: 1, rejectedReviews: 3, requesterOwner: "bob",
                 roleSnapshot: RoleSnapshot(
@@ -98,7 +104,8 @@ enum Examples {
                 comment: "go ahead",
                 reviewer: Identity(username: "airlock-controller", uid: "u-2", groups: ["g"], signature: "c2ln"),
                 onBehalfOf: OnBehalfOf(
-                    username: "alice", channel: AirlockConstants.Channel.slack, externalUser: "U024BE7LH"),
+                    username: "alice", channel: AirlockConstants.Channel.slack, externalUser: "U024BE7LH",
+                    groups: ["sre"]),
                 requestUID: "uid-1"),
             status: ActionReviewStatus(counted: true, reason: "Counted", observedGeneration: 1))
     }

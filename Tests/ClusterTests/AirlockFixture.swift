@@ -35,12 +35,19 @@ final class AirlockFixture: Sendable {
     let faults: FaultPlan
     /// The controller's own client (shut down by `stop()`).
     let controllerClient: KubernetesClient
-    private let tasks: Mutex<[Task<Void, any Error>]>
+    /// What the controller runs with (``startController(identity:)`` starts more like it).
+    let configuration: OperatorConfiguration
+    let logger: Logger
+    let tasks: Mutex<[Task<Void, any Error>]>
+
+    /// Adjusts the controller's configuration before it starts (chat, leader election), with
+    /// the controller's client and the fixture's namespace.
+    typealias Configure = @Sendable (inout OperatorConfiguration, KubernetesClient, String) async throws -> Void
 
     private init(
         plane: TestControlPlane, id: String, namespace: String, target: String, signer: IdentitySigner,
         auditPath: String, airlock: AirlockOperator, faults: FaultPlan, controllerClient: KubernetesClient,
-        tasks: [Task<Void, any Error>]
+        configuration: OperatorConfiguration, logger: Logger, tasks: [Task<Void, any Error>]
     ) {
         self.plane = plane
         self.admin = plane.adminClient
@@ -52,15 +59,18 @@ final class AirlockFixture: Sendable {
         self.airlock = airlock
         self.faults = faults
         self.controllerClient = controllerClient
+        self.configuration = configuration
+        self.logger = logger
         self.tasks = Mutex(tasks)
     }
 
     /// Runs `body` with a running Airlock; always stops it and unregisters the webhooks. With
     /// `verifyWebhooks`, the controller watches the fixture's webhook configurations.
     static func with(
-        _ prefix: String, verifyWebhooks: Bool = false, _ body: (AirlockFixture) async throws -> Void
+        _ prefix: String, verifyWebhooks: Bool = false, configure: Configure? = nil,
+        _ body: (AirlockFixture) async throws -> Void
     ) async throws {
-        let fixture = try await start(prefix, verifyWebhooks: verifyWebhooks)
+        let fixture = try await start(prefix, verifyWebhooks: verifyWebhooks, configure: configure)
         do {
             try await body(fixture)
         } catch {
@@ -70,7 +80,9 @@ final class AirlockFixture: Sendable {
         await fixture.stop()
     }
 
-    static func start(_ prefix: String, verifyWebhooks: Bool = false) async throws -> AirlockFixture {
+    static func start(
+        _ prefix: String, verifyWebhooks: Bool = false, configure: Configure? = nil
+    ) async throws -> AirlockFixture {
         let plane = try await TestControlPlane.shared()
         let admin = plane.adminClient
         try await LifecycleFixture.grantControllerRBAC(admin)
@@ -129,21 +141,22 @@ final class AirlockFixture: Sendable {
         configuration.interceptor = { request in try faults.intercept(request) }
         let controllerClient = try KubernetesClient(configuration: configuration)
         let auditPath = NSTemporaryDirectory() + "airlock-audit-\(id).jsonl"
+        var operatorConfiguration = OperatorConfiguration(
+            controllerNamespace: "airlock-system", controllerUsername: "controller",
+            policy: PolicyConfiguration(controllerNamespace: "airlock-system"),
+            credentialEndpoint: CredentialEndpoint(
+                server: plane.server.absoluteString,
+                certificateAuthorityPEM: Array(plane.certificateAuthority.certificatePEM.utf8)),
+            sweepInterval: .seconds(3600), workers: 4, auditFile: auditPath, requestNamespace: namespace,
+            webhookIntegrity: expected)
+        try await configure?(&operatorConfiguration, controllerClient, namespace)
         let airlock = try AirlockOperator(
-            client: controllerClient, signer: signer,
-            configuration: OperatorConfiguration(
-                controllerNamespace: "airlock-system", controllerUsername: "controller",
-                policy: PolicyConfiguration(controllerNamespace: "airlock-system"),
-                credentialEndpoint: CredentialEndpoint(
-                    server: plane.server.absoluteString,
-                    certificateAuthorityPEM: Array(plane.certificateAuthority.certificatePEM.utf8)),
-                sweepInterval: .seconds(3600), workers: 4, auditFile: auditPath, requestNamespace: namespace,
-                webhookIntegrity: expected),
-            logger: logger)
+            client: controllerClient, signer: signer, configuration: operatorConfiguration, logger: logger)
         tasks.append(Task { await airlock.run() })
         let fixture = AirlockFixture(
             plane: plane, id: id, namespace: namespace, target: target, signer: signer, auditPath: auditPath,
-            airlock: airlock, faults: faults, controllerClient: controllerClient, tasks: tasks)
+            airlock: airlock, faults: faults, controllerClient: controllerClient, configuration: operatorConfiguration,
+            logger: logger, tasks: tasks)
         do {
             try await fixture.waitUntilActive(port: port, configurationName: configurationName)
         } catch {
@@ -337,47 +350,5 @@ final class AirlockFixture: Sendable {
     func auditRecords() throws -> [AuditRecord] {
         guard let data = FileManager.default.contents(atPath: auditPath) else { return [] }
         return try data.split(separator: 10).map { try KubeJSON.decode(AuditEntry.self, from: Data($0)).record }
-    }
-}
-
-/// Faults for the controller's API calls: each rule fails the first `times` calls that match
-/// a method and a path suffix with an error the API server could have answered.
-final class FaultPlan: Sendable {
-    struct Rule {
-        var method: KubeRequest.Method
-        var pathContains: String
-        var remaining: Int
-        var error: KubernetesError
-        var hits = 0
-    }
-
-    private let rules = Mutex<[Rule]>([])
-
-    /// Fails the next `times` matching calls with `code` (409 Conflict, 500, ...).
-    func fail(
-        _ method: KubeRequest.Method, pathContains: String, times: Int = 1, code: Int, reason: String,
-        message: String = "injected fault"
-    ) {
-        let error = KubernetesError(kind: .api, code: code, reason: reason, message: message)
-        rules.withLock { $0.append(Rule(method: method, pathContains: pathContains, remaining: times, error: error)) }
-    }
-
-    /// How many calls the rules have failed.
-    var injected: Int { rules.withLock { $0.reduce(0) { $0 + $1.hits } } }
-
-    func clear() { rules.withLock { $0.removeAll() } }
-
-    func intercept(_ request: KubeRequest) throws {
-        let error: KubernetesError? = rules.withLock { rules in
-            guard
-                let index = rules.firstIndex(where: {
-                    $0.remaining > 0 && $0.method == request.method && request.path.contains($0.pathContains)
-                })
-            else { return nil }
-            rules[index].remaining -= 1
-            rules[index].hits += 1
-            return rules[index].error
-        }
-        if let error { throw error }
     }
 }

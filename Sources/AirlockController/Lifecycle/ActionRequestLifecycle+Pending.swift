@@ -98,12 +98,13 @@ extension Draft {
                 message: "approved by \(approvers.joined(separator: ", "))")
             grant(for: duration, role: role)
         case .denied(let reviewer):
+            // The reviewer's reason reaches the requester: in the condition, kubectl and the CLI.
+            let reason = result.records.last { $0.counted && $0.decision == .deny && $0.reviewer == reviewer }?
+                .comment.map { ": " + Self.clipped($0, to: Self.maxReasonInMessage) }
+            let message = "denied by \(reviewer)" + (reason ?? "")
             condition(
-                AirlockConstants.ConditionType.approved, false, reason: "DeniedByReviewer",
-                message: "denied by \(reviewer)")
-            conclude(
-                .denied, reason: "DeniedByReviewer", message: "denied by \(reviewer)",
-                removeLeftovers: mayHoldPartialGrant)
+                AirlockConstants.ConditionType.approved, false, reason: "DeniedByReviewer", message: message)
+            conclude(.denied, reason: "DeniedByReviewer", message: message, removeLeftovers: mayHoldPartialGrant)
         case .revoked(let by):
             conclude(
                 .revoked, reason: "Withdrawn", message: "withdrawn by \(by) before it was granted",
@@ -123,6 +124,14 @@ extension Draft {
         case .unchanged:
             break
         }
+    }
+
+    /// How much of a reviewer's reason a Denied message quotes (the review keeps it whole).
+    static let maxReasonInMessage = 256
+
+    /// `text` cut to `limit` characters, marked with an ellipsis when cut.
+    static func clipped(_ text: String, to limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
     /// Grants for `duration` — or, when the attempt already failed, keeps retrying (transient)

@@ -1,14 +1,13 @@
 import Foundation
-import KubeTesting
 
-/// Third-party Python libraries as independent peers: `slack_sdk`, `cloudevents`,
+/// Third-party Python libraries as independent peers for tests: `slack_sdk`, `cloudevents`,
 /// `standardwebhooks` (installed by `.ci/run` with pinned versions). Found with
 /// `/usr/bin/env python3`; a missing package fails the test with the command that installs it.
-enum PythonPeer {
-    static let install = "python3 -m pip install slack_sdk==3.48.0 cloudevents==2.2.0 standardwebhooks==1.1.0"
+public enum PythonPeer {
+    public static let install = "python3 -m pip install slack_sdk==3.48.0 cloudevents==2.2.0 standardwebhooks==1.1.0"
 
     /// Runs `script` with `input` on stdin; returns stdout.
-    static func run(_ script: String, arguments: [String] = [], input: Data = Data()) async throws -> String {
+    public static func run(_ script: String, arguments: [String] = [], input: Data = Data()) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + arguments
@@ -61,7 +60,7 @@ enum PythonPeer {
 
 /// A Python HTTP receiver that verifies every event with `standardwebhooks` and parses it
 /// with `cloudevents`, printing one JSON line per request; the first answers can be faults.
-final class PythonEventReceiver {
+public final class PythonEventReceiver {
     static let script = #"""
         import json, os, signal, sys, threading
         from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -131,11 +130,11 @@ final class PythonEventReceiver {
     let input: Pipe
     let output: PythonPeer.OutputFile
     let errors: PythonPeer.OutputFile
-    let port: Int
+    public let port: Int
 
     /// Starts the receiver; `faults` answer the first requests (`"429:3"` = 429 with
     /// `Retry-After: 3`, `"503"`).
-    init(secret: String, faults: [String] = []) async throws {
+    public init(secret: String, faults: [String] = []) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", Self.script, secret, faults.joined(separator: ",")]
@@ -170,15 +169,15 @@ final class PythonEventReceiver {
         self.port = port
     }
 
-    var url: String { "http://127.0.0.1:\(port)/events" }
+    public var url: String { "http://127.0.0.1:\(port)/events" }
 
     /// The JSON records printed so far (after the port line).
-    var records: [[String: Any]] {
+    public var records: [[String: Any]] {
         output.lines.dropFirst().compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
     /// Waits until `count` records are printed.
-    func waitForRecords(_ count: Int) async throws -> [[String: Any]] {
+    public func waitForRecords(_ count: Int) async throws -> [[String: Any]] {
         try await eventuallyValue("\(count) receiver records", timeout: .seconds(10), interval: .milliseconds(20)) {
             let records = self.records
             return records.count >= count ? records : nil
@@ -187,12 +186,13 @@ final class PythonEventReceiver {
 
     /// Stops the receiver process (this test's own child, by its id): closing its stdin ends
     /// it; SIGKILL makes sure (SIGTERM may be blocked in processes the test process starts).
-    func stop() {
+    public func stop() {
         try? input.fileHandleForWriting.close()
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Without leading and trailing white space.
+    public var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }

@@ -1,0 +1,176 @@
+import AirlockChat
+import AsyncHTTPClient
+import Foundation
+import KubeClient
+import KubeCore
+import Logging
+
+/// Where the Slack bot token and signing secret come from — never from flags or the
+/// environment.
+public enum SlackCredentialSource: Sendable, Hashable {
+    /// A Secret in the controller's namespace with the keys ``SlackConnection/tokenKey`` and
+    /// ``SlackConnection/signingSecretKey``.
+    case secret(name: String)
+    /// Mounted files (e.g. a Secret volume), one value each.
+    case files(token: String, signingSecret: String)
+}
+
+/// How Slack users become Kubernetes identities.
+public struct SlackUserMapping: Sendable, Hashable {
+    /// A ConfigMap in the controller's namespace mapping Slack user ids (``StaticUserMapper``
+    /// format); asked first. Nil: none.
+    public var configMapName: String?
+    /// How a profile email (`users.info`) becomes a username; nil: no email mapping.
+    public var emailRule: EmailUsernameRule?
+    /// Groups every email-mapped user gets.
+    public var emailGroups: [String]
+
+    public init(
+        configMapName: String? = "airlock-slack-users", emailRule: EmailUsernameRule? = .email,
+        emailGroups: [String] = []
+    ) {
+        self.configMapName = configMapName
+        self.emailRule = emailRule
+        self.emailGroups = emailGroups
+    }
+}
+
+/// Slack for the controller: the Web API client and the interaction handler, built from the
+/// credentials and re-read every `refreshInterval` (a rotated Secret applies without a restart;
+/// the instances are only rebuilt when a value changed). While the credentials cannot be read,
+/// calls fail with a retryable error and nothing else stops.
+public actor SlackConnection: SlackAccess {
+    /// The Secret key holding the bot token (`xoxb-…`).
+    public static let tokenKey = "bot-token"
+    /// The Secret key holding the app's signing secret.
+    public static let signingSecretKey = "signing-secret"
+
+    public struct Settings: Sendable {
+        public var source: SlackCredentialSource
+        /// The controller's namespace (the Secret and the mapping ConfigMap live there).
+        public var namespace: String
+        public var baseURL: String
+        public var responseURLPrefixes: [String]
+        public var mapping: SlackUserMapping
+        /// Workspaces whose clicks are accepted (empty: any holding the signing secret).
+        public var allowedTeamIDs: Set<String>
+        public var refreshInterval: Duration
+
+        public init(
+            source: SlackCredentialSource, namespace: String, baseURL: String = SlackClient.defaultBaseURL,
+            responseURLPrefixes: [String] = SlackClient.defaultResponseURLPrefixes,
+            mapping: SlackUserMapping = SlackUserMapping(), allowedTeamIDs: Set<String> = [],
+            refreshInterval: Duration = .seconds(300)
+        ) {
+            self.source = source
+            self.namespace = namespace
+            self.baseURL = baseURL
+            self.responseURLPrefixes = responseURLPrefixes
+            self.mapping = mapping
+            self.allowedTeamIDs = allowedTeamIDs
+            self.refreshInterval = refreshInterval
+        }
+    }
+
+    private struct Loaded {
+        var token: ChatSecret
+        var signingSecret: ChatSecret
+        var client: SlackClient
+        var handler: SlackInteractionHandler
+        var until: ContinuousClock.Instant
+    }
+
+    public let settings: Settings
+    private let kubernetes: KubernetesClient
+    private let httpClient: HTTPClient
+    private let logger: Logger
+    private var loaded: Loaded?
+
+    public init(
+        settings: Settings, kubernetes: KubernetesClient, httpClient: HTTPClient = .shared, logger: Logger
+    ) {
+        self.settings = settings
+        self.kubernetes = kubernetes
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    public func client() async throws(ChatError) -> SlackClient {
+        try await current().client
+    }
+
+    public func interactions() async throws(ChatError) -> SlackInteractionHandler {
+        try await current().handler
+    }
+
+    private func current() async throws(ChatError) -> Loaded {
+        let now = ContinuousClock.now
+        if let loaded, now < loaded.until { return loaded }
+        let token: ChatSecret
+        let signingSecret: ChatSecret
+        do throws(ChatError) {
+            (token, signingSecret) = try await readCredentials()
+        } catch {
+            // Keep what works until the source is readable again.
+            if var loaded {
+                logger.warning("cannot re-read the Slack credentials, keeping the current ones: \(error.message)")
+                loaded.until = now.advanced(by: .seconds(30))
+                self.loaded = loaded
+                return loaded
+            }
+            logger.error("cannot read the Slack credentials: \(error.message)")
+            throw error
+        }
+        if var loaded, loaded.token == token, loaded.signingSecret == signingSecret {
+            loaded.until = now.advanced(by: settings.refreshInterval)
+            self.loaded = loaded
+            return loaded
+        }
+        let client = SlackClient(
+            token: token, baseURL: settings.baseURL, httpClient: httpClient,
+            responseURLPrefixes: settings.responseURLPrefixes, logger: logger)
+        var mappers: [any ChatUserMapper] = []
+        if let name = settings.mapping.configMapName {
+            mappers.append(
+                ConfigMapUserMapper(client: kubernetes, namespace: settings.namespace, name: name, logger: logger))
+        }
+        if let rule = settings.mapping.emailRule {
+            mappers.append(SlackEmailUserMapper(directory: client, rule: rule, groups: settings.mapping.emailGroups))
+        }
+        let handler = SlackInteractionHandler(
+            signature: SlackSignature(signingSecret: signingSecret), mapper: FirstMatchUserMapper(mappers),
+            allowedTeamIDs: settings.allowedTeamIDs, logger: logger)
+        if self.loaded != nil { logger.info("Slack credentials changed: using the new ones") }
+        let fresh = Loaded(
+            token: token, signingSecret: signingSecret, client: client, handler: handler,
+            until: now.advanced(by: settings.refreshInterval))
+        self.loaded = fresh
+        return fresh
+    }
+
+    private func readCredentials() async throws(ChatError) -> (ChatSecret, ChatSecret) {
+        switch settings.source {
+        case .files(let tokenPath, let signingPath):
+            return (try ChatSecret(contentsOfFile: tokenPath), try ChatSecret(contentsOfFile: signingPath))
+        case .secret(let name):
+            let location = "the Secret \(settings.namespace)/\(name)"
+            let secret: Secret
+            do {
+                secret = try await kubernetes.get(Secret.self, name: name, namespace: settings.namespace)
+            } catch let error as KubernetesError where error.isNotFound {
+                throw ChatError(.unavailable, "\(location) does not exist: create it (docs/slack.md)")
+            } catch {
+                throw ChatError(.unavailable, "cannot read \(location): \(error)")
+            }
+            func value(_ key: String) throws(ChatError) -> ChatSecret {
+                var bytes = [UInt8](secret.data?[key] ?? Data())
+                while let last = bytes.last, last == 10 || last == 13 || last == 32 { bytes.removeLast() }
+                guard !bytes.isEmpty else {
+                    throw ChatError(.invalidInput, "\(location) has no key \(key) (or it is empty)")
+                }
+                return ChatSecret(bytes: bytes)
+            }
+            return (try value(Self.tokenKey), try value(Self.signingSecretKey))
+        }
+    }
+}

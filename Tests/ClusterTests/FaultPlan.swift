@@ -1,0 +1,61 @@
+import Foundation
+import KubeClient
+import KubeCore
+import Synchronization
+
+/// Faults for the controller's API calls: each rule fails the first `times` calls that match
+/// a method and a path suffix with an error the API server could have answered.
+final class FaultPlan: Sendable {
+    struct Rule {
+        var method: KubeRequest.Method
+        var pathContains: String
+        var remaining: Int
+        var error: KubernetesError
+        var hits = 0
+        /// Matching calls let through before the rule fails any.
+        var skip = 0
+        /// Only calls whose body contains this text match.
+        var bodyContains: String?
+    }
+
+    private let rules = Mutex<[Rule]>([])
+
+    /// Fails the next `times` matching calls with `code` (409 Conflict, 500, ...).
+    func fail(
+        _ method: KubeRequest.Method, pathContains: String, times: Int = 1, code: Int, reason: String,
+        message: String = "injected fault", after skip: Int = 0, bodyContains: String? = nil
+    ) {
+        let error = KubernetesError(kind: .api, code: code, reason: reason, message: message)
+        rules.withLock {
+            $0.append(
+                Rule(
+                    method: method, pathContains: pathContains, remaining: times, error: error, skip: skip,
+                    bodyContains: bodyContains))
+        }
+    }
+
+    /// How many calls the rules have failed.
+    var injected: Int { rules.withLock { $0.reduce(0) { $0 + $1.hits } } }
+
+    func clear() { rules.withLock { $0.removeAll() } }
+
+    func intercept(_ request: KubeRequest) throws {
+        let error: KubernetesError? = rules.withLock { rules in
+            guard
+                let index = rules.firstIndex(where: {
+                    $0.remaining > 0 && $0.method == request.method && request.path.contains($0.pathContains)
+                        && ($0.bodyContains.map { String(decoding: request.body ?? Data(), as: UTF8.self).contains($0) }
+                            ?? true)
+                })
+            else { return nil }
+            if rules[index].skip > 0 {
+                rules[index].skip -= 1
+                return nil
+            }
+            rules[index].remaining -= 1
+            rules[index].hits += 1
+            return rules[index].error
+        }
+        if let error { throw error }
+    }
+}
