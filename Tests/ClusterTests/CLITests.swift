@@ -164,6 +164,27 @@ import Testing
             #expect(impatient.stdout.contains("0 of 1 approvals"), "\(impatient)")
             #expect(try await fixture.get("impatient").status?.phase == .pending)
 
+            // On a terminal (util-linux `script` provides one): colour and a live status line on
+            // stderr, redrawn in place; the pipe above got neither.
+            let command = [
+                "env", "-u", "NO_COLOR", "TERM=xterm", CLIRunner.binary, "wait", "impatient", "--timeout", "2s", "-n",
+                fixture.namespace, "--kubeconfig", cli.kubeconfig, "--context", "alice",
+            ].joined(separator: " ")
+            let terminal = try await cli.start(
+                ["-qfec", command, "/dev/null"], as: nil, executable: "/usr/bin/script"
+            ).result()
+            #expect(terminal.code == 7, "\(terminal)")
+            #expect(
+                terminal.stdout.contains("\u{1B}[2K\r\u{1B}[33m…\u{1B}[0m [0s] Pending: 0 of 1 approvals"),
+                "\(terminal)")
+            #expect(terminal.stdout.contains("\u{1B}[33mPending\u{1B}[0m (TimedOut)"), "\(terminal)")
+            // NO_COLOR turns colour off, also on a terminal.
+            let noColour = try await cli.start(
+                ["-qfec", command.replacingOccurrences(of: "-u NO_COLOR", with: "NO_COLOR=1"), "/dev/null"], as: nil,
+                executable: "/usr/bin/script"
+            ).result()
+            #expect(noColour.code == 7 && noColour.stdout.contains("Pending (TimedOut)"), "\(noColour)")
+
             // Nobody reviews before the policy's pending timeout: 4, NotReviewed.
             try await fixture.policy(
                 "short-review",
