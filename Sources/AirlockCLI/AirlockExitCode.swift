@@ -18,7 +18,7 @@ public enum AirlockExitCode: Int32, CaseIterable, Sendable, Codable {
     /// Still undecided when `--timeout` ran out (the request goes on; wait again or revoke it).
     case timedOut = 7
     /// The Kubernetes API refused or could not be reached: not authenticated, forbidden,
-    /// not found, refused by admission, unreachable.
+    /// not found, refused by admission, unreachable; or the kubeconfig is unusable.
     case apiError = 8
     /// The review was created but did not count (self-approval, not allowed by policy, ...).
     case reviewNotCounted = 9
