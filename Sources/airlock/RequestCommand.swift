@@ -27,7 +27,9 @@ struct RequestCommand: AsyncParsableCommand {
             -n/--namespace is where the ActionRequest itself lives (your agent's namespace), never where \
             access goes: that is inside the --allow and --role strings.
 
-            With --wait (implied by --kubeconfig-out) it exits 0 when granted, else: \
+            Without --wait it exits 0 once the request is created and evaluated (pending or granted), or with \
+            the outcome's code when it was decided against at once (3 denied). With --wait (implied by \
+            --kubeconfig-out) it exits 0 when granted, else: \
             \(ExitCodeHelp.summary) A bad --allow or --role string exits 2 and creates nothing.
             """)
 
@@ -82,6 +84,8 @@ struct RequestCommand: AsyncParsableCommand {
                     client: context.client, request: created, timeout: .seconds(5))
                 let summary = RequestSummary(evaluated, now: Date())
                 try context.emit(summary, text: Self.createdText(summary, palette: context.palette))
+                // Decided against at once (a guardrail or policy): say so in the exit code too.
+                if let outcome = summary.outcome, outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
                 return
             }
             if context.liveStatus { Console.err("created \(context.namespace)/\(createdName)") }

@@ -142,6 +142,17 @@ import Testing
             #expect((outcome["message"] as? String)?.contains("not during the freeze") == true, "\(outcome)")
             #expect(outcome["granted"] as? Bool == false && outcome["exitCode"] as? Int == 3)
 
+            // Denied at once by a policy: `request` without --wait says so, and exits 3 too.
+            try await fixture.policy(
+                "no-pod-deletes", ApprovalPolicySpec(match: PolicyMatch(resources: ["pods"]), decision: .deny))
+            let refused = try await cli.run(
+                [
+                    "request", "--allow", "delete pods/db-0 -n \(fixture.target)", "--for", "5m", "--reason", "r",
+                    "-n", fixture.namespace,
+                ], as: "alice")
+            #expect(refused.code == 3, "\(refused)")
+            #expect(refused.stdout.contains(": Denied (DeniedByPolicy): "), "\(refused)")
+
             // `airlock wait` on the finished request says the same, in text for a pipe (no colour).
             let again = try await cli.run(["wait", "denied-one", "-n", fixture.namespace], as: "alice")
             #expect(again.code == 3)
