@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         // Pure Kubernetes types: no I/O.
@@ -139,6 +140,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The CLI's pure parts: the `--allow` grammar, the wait state machine, exit codes and
+        // rendering of requests for people and scripts. No I/O.
+        .target(name: "AirlockCLI", dependencies: ["AirlockAPI", "KubeCore"], swiftSettings: strict),
         // HTTP endpoints: metrics and probes; the Slack interactivity endpoint.
         .target(
             name: "AirlockServer",
@@ -155,7 +159,9 @@ let package = Package(
             dependencies: [
                 "KubeClient", "KubeRuntime", "AirlockAPI", "AirlockServer", "KubeTesting", "AirlockController",
                 "AirlockAdmission", "AirlockIdentity", "AirlockPolicy", "KubeCore", "AirlockChat",
+                "AirlockCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -195,6 +201,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "AirlockCLITests", dependencies: ["AirlockCLI", "AirlockAPI", "KubeCore"]),
         .testTarget(name: "AirlockPolicyTests", dependencies: ["AirlockPolicy", "AirlockAPI"]),
         .testTarget(
             name: "AirlockControllerTests",
@@ -217,6 +224,7 @@ let package = Package(
             dependencies: [
                 "KubeClient", "KubeRuntime", "KubeTesting", "AirlockAPI", "AirlockServer",
                 "AirlockAdmission", "AirlockIdentity", "AirlockController", "AirlockPolicy", "AirlockChat",
+                "AirlockCLI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,6 +3,7 @@
 #   hack/bench.sh                       Airlock as shipped, beside the floor (see docs/performance.md)
 #   hack/bench.sh shipped --workloads sequential --count 300
 #   hack/bench.sh lifecycle|client|runtime ...   the in-process benchmarks
+#   hack/bench.sh cli                   airlock request --wait to the credential file; airlock mcp start-up and RSS
 # Run it on a quiet machine: the figures are only comparable within one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

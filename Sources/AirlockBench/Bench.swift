@@ -12,7 +12,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "airlock-bench",
         abstract: "Benchmarks against a local real kube-apiserver + etcd (prints figures).",
-        subcommands: [ClientBench.self, RuntimeBench.self, LifecycleBench.self, ShippedBench.self])
+        subcommands: [ClientBench.self, RuntimeBench.self, LifecycleBench.self, ShippedBench.self, CLIBench.self])
 }
 
 /// Starts a private control plane with client-side rate limiting off.
