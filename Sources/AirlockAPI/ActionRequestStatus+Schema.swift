@@ -87,6 +87,9 @@ extension NotificationRecipients {
                 "slackChannels": .strings(
                     "Slack channels the approval card is posted to.", itemDescription: "A Slack channel id or name.",
                     maxItems: 16, maxLength: 256),
+                "teamsConversations": .array(
+                    "Microsoft Teams conversations the bot posts the approval card to.",
+                    of: TeamsConversationRef.schema, maxItems: 16),
                 "teamsWebhookSecrets": .array(
                     "Secret keys holding Microsoft Teams Workflows webhook URLs.",
                     of: SecretKeyRef.schema, maxItems: 16),
@@ -178,9 +181,12 @@ extension NotificationState {
             properties: [
                 "channel": .string("Channel: slack, teams or webhook."),
                 "target": .string(
-                    "Where on the channel: the Slack channel as the policy names it; for a webhook, the Secret"
-                        + " key holding its URL, as name/key."),
-                "messageRef": .string("Reference of the posted message (Slack channel/ts), for updates and replies."),
+                    "Where on the channel: the Slack channel as the policy names it; for Teams, the service URL"
+                        + " and conversation id separated by a space; for a webhook (or a Teams Workflows"
+                        + " webhook), the Secret key holding its URL, as name/key."),
+                "messageRef": .string(
+                    "Reference of the posted message (Slack channel/ts; Teams activity id), for updates and"
+                        + " replies."),
                 "delivered": .boolean(
                     "Slack: the card is posted. Webhook: every event due so far is delivered."),
                 "attempts": .integer("Delivery calls made so far.", minimum: 0),
@@ -190,8 +196,8 @@ extension NotificationState {
                 "retryAt": .timestamp(
                     "Not before this moment: a backoff, or the Retry-After the channel asked for."),
                 "inDoubt": .boolean(
-                    "A card post was attempted and may have reached Slack: it is looked up by its metadata"
-                        + " before being posted again."),
+                    "A card post was attempted and may have reached the channel: Slack looks it up by its"
+                        + " metadata before posting again; Teams (no look-up) posts again."),
                 "card": .string("What the posted card shows (Pending/<approvals>, Granted, Expired, ...)."),
                 "replies": .array(
                     "Thread replies posted under the card.",

@@ -65,8 +65,10 @@ public enum AirlockConstants {
         public static let kubernetes = "kubernetes"
         /// Slack interactive message.
         public static let slack = "slack"
-        /// Microsoft Teams (Workflows webhook, Adaptive Card).
+        /// Microsoft Teams: the Airlock bot's Adaptive Card (reviews from it carry this channel).
         public static let teams = "teams"
+        /// Microsoft Teams Workflows webhook: the card posted for notification only.
+        public static let teamsWebhook = "teams-webhook"
         /// Generic HMAC-signed webhook.
         public static let webhook = "webhook"
     }

@@ -141,12 +141,32 @@ extension NotificationTargets {
             "Where matching requests are announced for review.",
             properties: [
                 "slackChannel": .string("Slack channel id or name to post to.", maxLength: 256),
+                "teamsConversation": TeamsConversationRef.schema,
                 "teamsWebhookSecret": SecretKeyRef.schema.described(
-                    "Secret key holding a Microsoft Teams Workflows webhook URL."),
+                    "Secret key holding a Microsoft Teams Workflows webhook URL: the card is posted there for"
+                        + " teams without the bot (notification only, no buttons; reviewers use the CLI)."),
                 "webhookSecret": SecretKeyRef.schema.described(
                     "Secret key holding an event webhook URL; every transition of a matching request that needs"
                         + " review is POSTed there as a CloudEvent, signed the Standard Webhooks way with the"
                         + " whsec_ secret under the key signing-secret of the same Secret."),
+            ])
+    }
+}
+
+extension TeamsConversationRef {
+    /// Schema of `ApprovalPolicy.spec.notify.teamsConversation` (and its copies in the status).
+    public static var schema: Schema {
+        .object(
+            "A Microsoft Teams conversation the Airlock bot posts the approval card to (docs/teams.md).",
+            required: ["serviceUrl", "conversationId"],
+            properties: [
+                "serviceUrl": .string(
+                    "Bot Connector service URL of the conversation (e.g. https://smba.trafficmanager.net/emea/);"
+                        + " the controller only calls URLs under its --teams-service-url-prefix.",
+                    pattern: "^https?://[^ ]+$", minLength: 8, maxLength: 512),
+                "conversationId": .string(
+                    "The conversation id (a channel's 19:…@thread.tacv2).", pattern: "^[^ ]+$", minLength: 1,
+                    maxLength: 512),
             ])
     }
 }

@@ -4,23 +4,27 @@
 public struct NotificationRecipients: Codable, Sendable, Hashable {
     /// Slack channel ids or names.
     public var slackChannels: [String]?
+    /// Microsoft Teams conversations the bot posts the approval card to.
+    public var teamsConversations: [TeamsConversationRef]?
     /// Secret keys holding Microsoft Teams Workflows webhook URLs.
     public var teamsWebhookSecrets: [SecretKeyRef]?
     /// Secret keys holding generic event webhook URLs.
     public var webhookSecrets: [SecretKeyRef]?
 
     public init(
-        slackChannels: [String]? = nil, teamsWebhookSecrets: [SecretKeyRef]? = nil,
-        webhookSecrets: [SecretKeyRef]? = nil
+        slackChannels: [String]? = nil, teamsConversations: [TeamsConversationRef]? = nil,
+        teamsWebhookSecrets: [SecretKeyRef]? = nil, webhookSecrets: [SecretKeyRef]? = nil
     ) {
         self.slackChannels = slackChannels?.isEmpty == true ? nil : slackChannels
+        self.teamsConversations = teamsConversations?.isEmpty == true ? nil : teamsConversations
         self.teamsWebhookSecrets = teamsWebhookSecrets?.isEmpty == true ? nil : teamsWebhookSecrets
         self.webhookSecrets = webhookSecrets?.isEmpty == true ? nil : webhookSecrets
     }
 
     /// Whether there is nowhere to notify.
     public var isEmpty: Bool {
-        (slackChannels ?? []).isEmpty && (teamsWebhookSecrets ?? []).isEmpty && (webhookSecrets ?? []).isEmpty
+        (slackChannels ?? []).isEmpty && (teamsConversations ?? []).isEmpty && (teamsWebhookSecrets ?? []).isEmpty
+            && (webhookSecrets ?? []).isEmpty
     }
 }
 

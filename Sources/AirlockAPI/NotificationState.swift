@@ -7,10 +7,11 @@ import Foundation
 public struct NotificationState: Codable, Sendable, Hashable {
     /// ``AirlockConstants/Channel`` name: `slack`, `teams` or `webhook`.
     public var channel: String
-    /// Where on the channel: the Slack channel as the policy names it; for a webhook, the
-    /// Secret key holding its URL as `name/key`.
+    /// Where on the channel: the Slack channel as the policy names it; for Teams, a
+    /// ``TeamsConversationRef`` (`<serviceUrl> <conversationId>`); for a webhook (event or Teams
+    /// Workflows), the Secret key holding its URL as `name/key`.
     public var target: String?
-    /// The posted message (Slack `channel/ts`), for later updates and thread replies.
+    /// The posted message (Slack `channel/ts`, Teams activity id), for later updates and replies.
     public var messageRef: String?
     /// Slack: the card is posted. Webhook: every event due so far is delivered.
     public var delivered: Bool

@@ -2,16 +2,20 @@
 public struct NotificationTargets: Codable, Sendable, Hashable {
     /// Slack channel id or name.
     public var slackChannel: String?
-    /// Secret key holding a Microsoft Teams Workflows webhook URL.
+    /// Microsoft Teams conversation the Airlock bot posts the approval card to.
+    public var teamsConversation: TeamsConversationRef?
+    /// Secret key holding a Microsoft Teams Workflows webhook URL (notification only: no buttons).
     public var teamsWebhookSecret: SecretKeyRef?
     /// Secret key holding an event webhook URL; the same Secret holds the signing secret under
     /// the key `signing-secret` (`whsec_<base64>`).
     public var webhookSecret: SecretKeyRef?
 
     public init(
-        slackChannel: String? = nil, teamsWebhookSecret: SecretKeyRef? = nil, webhookSecret: SecretKeyRef? = nil
+        slackChannel: String? = nil, teamsConversation: TeamsConversationRef? = nil,
+        teamsWebhookSecret: SecretKeyRef? = nil, webhookSecret: SecretKeyRef? = nil
     ) {
         self.slackChannel = slackChannel
+        self.teamsConversation = teamsConversation
         self.teamsWebhookSecret = teamsWebhookSecret
         self.webhookSecret = webhookSecret
     }

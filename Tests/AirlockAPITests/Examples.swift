@@ -61,6 +61,11 @@ enum Examples {
                     pendingTimeout: KubeDuration(seconds: 1800), at: at(minutes: 1),
                     notify: NotificationRecipients(
                         slackChannels: ["C0123456789"],
+                        teamsConversations: [
+                            TeamsConversationRef(
+                                serviceUrl: "https://smba.trafficmanager.net/emea/",
+                                conversationId: "19:abc@thread.tacv2")
+                        ],
                         teamsWebhookSecrets: [SecretKeyRef(name: "teams", key: "url")],
                         webhookSecrets: [SecretKeyRef(name: "siem", key: "url")])),
                 reviews: [
@@ -130,7 +135,10 @@ enum Examples {
                 maxDuration: KubeDuration(seconds: 3600),
                 pendingTimeout: KubeDuration(seconds: 1800),
                 notify: NotificationTargets(
-                    slackChannel: "#ops", teamsWebhookSecret: SecretKeyRef(name: "teams", key: "url"),
+                    slackChannel: "#ops",
+                    teamsConversation: TeamsConversationRef(
+                        serviceUrl: "https://smba.trafficmanager.net/emea/", conversationId: "19:abc@thread.tacv2"),
+                    teamsWebhookSecret: SecretKeyRef(name: "teams", key: "url"),
                     webhookSecret: SecretKeyRef(name: "hook", key: "url")),
                 allowEscalation: [.workloadCreation]),
             status: ApprovalPolicyStatus(
