@@ -78,9 +78,12 @@ let package = Package(
                 "KubeClient", "AirlockAPI", "KubeTLS",
                 .product(name: "Logging", package: "swift-log"),
                 // FakeSlackServer: serves Slack's Web API, signs and posts interactions.
+                // FakeTeamsServer: token service, OpenID metadata + JWKS, Bot Connector; mints
+                // RS256-signed invokes.
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -127,7 +130,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // Chat and event channels: Slack approval cards, signed interactions and user mapping;
-        // CloudEvents webhooks signed the Standard Webhooks way. Pure where possible.
+        // Teams Adaptive Cards, Bot Framework JWTs (RS256) and the Bot Connector; CloudEvents
+        // webhooks signed the Standard Webhooks way. Pure where possible.
         .target(
             name: "AirlockChat",
             dependencies: [
@@ -136,6 +140,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -117,14 +117,5 @@ public struct SlackApprovalCard: Sendable {
                 style: "danger"))
     }
 
-    static func title(of outcome: ApprovalOutcome) -> String {
-        switch outcome {
-        case .pending: "Pending"
-        case .granted(let approvers, _): approvers.isEmpty ? "Auto-approved" : "Approved"
-        case .denied: "Denied"
-        case .expired(let wasGranted, _): wasGranted ? "Ended" : "Expired"
-        case .revoked(_, let byRequester, _): byRequester ? "Released" : "Revoked"
-        case .failed: "Failed"
-        }
-    }
+    static func title(of outcome: ApprovalOutcome) -> String { outcome.title }
 }

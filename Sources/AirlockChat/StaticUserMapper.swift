@@ -30,8 +30,8 @@ public struct StaticUserMapper: ChatUserMapper {
     /// The table of a ConfigMap's `data` (format above).
     ///
     /// - Throws: ``ChatError`` (`.invalidInput`) naming the first bad key.
-    public init(configMapData data: [String: String]) throws(ChatError) {
-        self.init(users: try Self.parse(configMapData: data))
+    public init(configMapData data: [String: String], keys: UserKeys = .slack) throws(ChatError) {
+        self.init(users: try Self.parse(configMapData: data, keys: keys))
     }
 
     /// The table of a ConfigMap (format above).
@@ -43,16 +43,40 @@ public struct StaticUserMapper: ChatUserMapper {
         users[user.id]
     }
 
+    /// Which chat's user ids a table's keys are.
+    public enum UserKeys: Sendable, Hashable {
+        /// Slack user ids (`U…`, `W…`).
+        case slack
+        /// Teams users' Entra ID object ids (GUIDs, `from.aadObjectId`); a JSON value may add
+        /// `"teamsUserId": "29:…"` so the card shows that user live buttons without a click.
+        case teams
+
+        func accepts(_ key: String) -> Bool {
+            switch self {
+            case .slack: StaticUserMapper.isSlackUserID(key)
+            case .teams: StaticUserMapper.isTeamsUserKey(key)
+            }
+        }
+
+        var expected: String {
+            switch self {
+            case .slack: "a Slack user id (U… or W…, from 'Copy member ID')"
+            case .teams: "a Teams user's Entra ID object id (a GUID)"
+            }
+        }
+    }
+
     /// Parses ConfigMap data (format above).
     ///
     /// - Throws: ``ChatError`` (`.invalidInput`) naming the key and what is wrong with it.
-    public static func parse(configMapData data: [String: String]) throws(ChatError) -> [String: ChatIdentity] {
+    public static func parse(
+        configMapData data: [String: String], keys: UserKeys = .slack
+    ) throws(ChatError) -> [String: ChatIdentity] {
         var users: [String: ChatIdentity] = [:]
         for key in data.keys.sorted() {
             let value = data[key, default: ""].trimmingCharacters(in: .whitespacesAndNewlines)
-            guard isSlackUserID(key) else {
-                throw ChatError(
-                    .invalidInput, "user mapping key '\(key)' is not a Slack user id (U… or W…, from 'Copy member ID')")
+            guard keys.accepts(key) else {
+                throw ChatError(.invalidInput, "user mapping key '\(key)' is not \(keys.expected)")
             }
             let identity: ChatIdentity
             if value.hasPrefix("{") {
@@ -82,6 +106,11 @@ public struct StaticUserMapper: ChatUserMapper {
             users[key] = identity
         }
         return users
+    }
+
+    /// A GUID (`xxxxxxxx-xxxx-…`, any case).
+    static func isTeamsUserKey(_ text: String) -> Bool {
+        UUID(uuidString: text) != nil
     }
 
     /// `U…` or `W…` followed by upper-case letters and digits.

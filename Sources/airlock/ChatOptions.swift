@@ -12,7 +12,7 @@ import ServiceLifecycle
 struct ChatOptions: ParsableArguments {
     @Option(
         help:
-            "Port of the chat callback listener (POST /slack/interactions); not started when omitted. Serve it behind the cluster's ingress TLS."
+            "Port of the chat callback listener (POST /slack/interactions, POST /teams/messages); not started when omitted. Serve it behind the cluster's ingress TLS."
     )
     var chatPort: Int?
 
@@ -51,6 +51,49 @@ struct ChatOptions: ParsableArguments {
     @Option(help: "Slack workspace (team id) whose clicks are accepted (repeatable; default: any).")
     var slackTeamID: [String] = []
 
+    @Option(help: "Secret in --namespace holding the Teams bot's keys app-id and app-password (docs/teams.md).")
+    var teamsSecret: String?
+
+    @Option(
+        name: .customLong("teams-tenant-id"),
+        help: "Microsoft Entra tenant whose Teams clicks are accepted (repeatable; required with --teams-secret).")
+    var teamsTenantIDs: [String] = []
+
+    @Option(
+        name: .customLong("teams-token-url"),
+        help:
+            "OAuth 2.0 token endpoint of the bot (single-tenant bots: https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token)."
+    )
+    var teamsTokenURL = BotTokenProvider.defaultTokenURL
+
+    @Option(name: .customLong("teams-openid-url"), help: "Bot Framework OpenID metadata (names the signing keys).")
+    var teamsOpenIDURL = BotFrameworkKeys.defaultMetadataURL
+
+    @Option(name: .customLong("teams-issuer"), help: "Issuer of the Bot Framework tokens.")
+    var teamsIssuer = BotFrameworkTokenValidator.defaultIssuer
+
+    @Option(
+        name: .customLong("teams-service-url-prefix"),
+        help:
+            "Prefix a Bot Connector service URL must have for the bot to call it (repeatable; default https://smba.trafficmanager.net/)."
+    )
+    var teamsServiceURLPrefixes: [String] = []
+
+    @Option(help: "ConfigMap in --namespace mapping Entra ID object ids to Kubernetes users (asked before emails).")
+    var teamsUsersConfigmap = "airlock-teams-users"
+
+    @Option(
+        help:
+            "Map Teams members' emails (or UPNs) in this domain to the part before @ (repeatable); off unless given or --teams-email-mapping."
+    )
+    var teamsEmailDomain: [String] = []
+
+    @Flag(help: "Map Teams members by their whole email or UPN (Bot Connector member look-up).")
+    var teamsEmailMapping = false
+
+    @Option(help: "Group every email-mapped Teams user gets (repeatable), for policies' reviewer lists.")
+    var teamsReviewerGroup: [String] = []
+
     @Option(help: "CloudEvents source of the events sent to webhooks (default: /airlock/<namespace>).")
     var eventSource: String?
 
@@ -64,8 +107,12 @@ struct ChatOptions: ParsableArguments {
         if (slackTokenFile == nil) != (slackSigningSecretFile == nil) {
             throw ValidationError("--slack-token-file and --slack-signing-secret-file go together")
         }
-        if chatPort != nil && credentials == nil {
-            throw ValidationError("--chat-port needs the Slack credentials: --slack-secret or the --slack-*-file flags")
+        if chatPort != nil && credentials == nil && teamsSecret == nil {
+            throw ValidationError(
+                "--chat-port needs Slack (--slack-secret or the --slack-*-file flags) or Teams (--teams-secret)")
+        }
+        if teamsSecret != nil && teamsTenantIDs.isEmpty {
+            throw ValidationError("--teams-secret needs --teams-tenant-id: only your own tenants' clicks may count")
         }
     }
 
@@ -98,20 +145,49 @@ struct ChatOptions: ParsableArguments {
                     allowedTeamIDs: Set(slackTeamID)),
                 kubernetes: client, logger: logger)
         }
-        return ChatConfiguration(namespace: namespace, slack: slack, eventSource: eventSource, workers: notifyWorkers)
+        return ChatConfiguration(
+            namespace: namespace, slack: slack, teams: teams(namespace: namespace, client: client, logger: logger),
+            eventSource: eventSource, workers: notifyWorkers)
+    }
+
+    /// The Teams bot, when `--teams-secret` is given.
+    private func teams(namespace: String, client: KubernetesClient, logger: Logger) -> TeamsConnection? {
+        guard let teamsSecret else { return nil }
+        let rule: EmailUsernameRule? =
+            !teamsEmailDomain.isEmpty
+            ? .localPart(domains: Set(teamsEmailDomain.map { $0.lowercased() })) : (teamsEmailMapping ? .email : nil)
+        return TeamsConnection(
+            settings: TeamsConnection.Settings(
+                secretName: teamsSecret, namespace: namespace, tenantIDs: Set(teamsTenantIDs), tokenURL: teamsTokenURL,
+                metadataURL: teamsOpenIDURL, issuer: teamsIssuer,
+                serviceURLPrefixes: teamsServiceURLPrefixes.isEmpty
+                    ? BotConnectorClient.defaultServiceURLPrefixes : teamsServiceURLPrefixes,
+                usersConfigMap: teamsUsersConfigmap.isEmpty ? nil : teamsUsersConfigmap, emailRule: rule,
+                emailGroups: teamsReviewerGroup),
+            kubernetes: client, logger: logger)
     }
 
     /// The chat listener, when `--chat-port` is given.
     func server(
         airlock: AirlockOperator, client: KubernetesClient, controllerUsername: String, logger: Logger
     ) -> (any Service)? {
-        guard let chatPort, let slack = airlock.notifier?.configuration.slack else { return nil }
-        let service = SlackInteractionService(
-            slack: slack, client: client, requests: airlock.controller.primary.store,
-            controllerUsername: controllerUsername, logger: logger)
-        return ChatServer.application(
-            port: chatPort, slack: { body, headers in await service.handle(body: body, headers: headers) },
-            logger: logger)
+        guard let chatPort, let configuration = airlock.notifier?.configuration,
+            configuration.slack != nil || configuration.teams != nil
+        else { return nil }
+        let requests = airlock.controller.primary.store
+        let slack = configuration.slack.map {
+            SlackInteractionService(
+                slack: $0, client: client, requests: requests, controllerUsername: controllerUsername, logger: logger)
+        }
+        let teams = configuration.teams.map {
+            TeamsInteractionService(
+                teams: $0, client: client, requests: requests, controllerUsername: controllerUsername, logger: logger)
+        }
+        var slackHandler: (@Sendable ([UInt8], [String: String]) async -> SlackHTTPAnswer)?
+        if let slack { slackHandler = { body, headers in await slack.handle(body: body, headers: headers) } }
+        var teamsHandler: (@Sendable ([UInt8], [String: String]) async -> TeamsHTTPAnswer)?
+        if let teams { teamsHandler = { body, headers in await teams.handle(body: body, headers: headers) } }
+        return ChatServer.application(port: chatPort, slack: slackHandler, teams: teamsHandler, logger: logger)
     }
 }
 

@@ -30,10 +30,7 @@ public final class SlackInteractionService: Sendable {
     public static let answerBudget: Duration = .milliseconds(2500)
 
     let slack: any SlackAccess
-    let client: KubernetesClient
-    let requests: Store<ActionRequest>
-    let controllerUsername: String
-    let authorizer: ReviewAuthorizer
+    let reviews: ChatReviews
     let clock: AnyWallClock
     let logger: Logger
     /// Follow-up notes in flight (tests wait for them).
@@ -44,14 +41,12 @@ public final class SlackInteractionService: Sendable {
         clock: AnyWallClock = .system, logger: Logger
     ) {
         self.slack = slack
-        self.client = client
-        self.requests = requests
-        self.controllerUsername = controllerUsername
-        self.authorizer = ReviewAuthorizer(client: client)
         self.clock = clock
         var logger = logger
         logger[metadataKey: "component"] = "slack-interactions"
         self.logger = logger
+        self.reviews = ChatReviews(
+            client: client, requests: requests, controllerUsername: controllerUsername, clock: clock, logger: logger)
     }
 
     /// Handles one POST: `body` exactly as received, `headers` with names in any case.
@@ -90,7 +85,7 @@ public final class SlackInteractionService: Sendable {
         if let metadata = view["private_metadata"]?.stringValue,
             let modal = try? SlackDenyModal(privateMetadata: metadata)
         {
-            switch await lookUp(modal.request) {
+            switch await reviews.lookUp(modal.request) {
             case .failure(let refusal):
                 return .note(":no_entry: \(refusal.message)", responseURL: responseURL)
             case .success(let request):
@@ -116,121 +111,15 @@ public final class SlackInteractionService: Sendable {
 
     /// Checks, then creates the review; the answer once it is persisted (or refused).
     func submit(_ intent: ChatReviewIntent) async -> SlackHTTPAnswer {
-        let request: ActionRequest
-        switch await lookUp(intent.request) {
-        case .failure(let refusal): return .reviewRefused(intent, reason: refusal.message)
-        case .success(let found): request = found
-        }
-        if let reason = await refusal(of: intent, on: request) {
-            logger.info(
-                "Slack review refused",
-                metadata: [
-                    "request": "\(intent.request.qualifiedName)", "username": "\(intent.username)",
-                    "reason": "\(reason)",
-                ])
-            return .reviewRefused(intent, reason: reason)
-        }
-        let review = ActionReview(
-            metadata: ObjectMeta(name: intent.reviewName, namespace: intent.namespace),
-            spec: ActionReviewSpec(
-                request: intent.name, decision: intent.decision, duration: intent.duration, comment: intent.comment,
-                onBehalfOf: OnBehalfOf(
-                    username: intent.username, channel: intent.channel, externalUser: intent.externalUser,
-                    groups: intent.groups)))
-        do {
-            _ = try await client.create(review)
-        } catch let error as KubernetesError where error.isAlreadyExists {
-            // The same click delivered again: its review exists already.
-        } catch {
-            logger.error("could not create the review of a Slack click: \(error)")
-            return .reviewRefused(
-                intent,
-                reason: "Airlock could not record it right now (\(Self.short(error))); try again, or use "
-                    + "`kubectl airlock` — nothing was changed")
-        }
-        return .reviewRecorded(intent)
-    }
-
-    /// Why the review would change nothing, or nil when it can count: the lifecycle's own
-    /// rules (``AirlockPolicy/ReviewTally``) on the stored decision, then RBAC.
-    func refusal(of intent: ChatReviewIntent, on request: ActionRequest) async -> String? {
-        let phase = request.status?.phase ?? .pending
-        let what = intent.request.qualifiedName
-        if phase.isTerminal { return "\(what) is already \(phase.rawValue): nothing to change" }
-        if intent.decision == .approve, let duration = intent.duration, duration >= request.spec.duration {
-            return "Approve for less must be shorter than the \(request.spec.duration) asked"
-        }
-        let requirements: ApprovalRequirements
-        if phase == .granted {
-            requirements = ActionRequestLifecycle.grantedRequirements(of: request)
-        } else if let decision = request.status?.decision {
-            guard let stored = ApprovalRequirements(decision: decision) else {
-                return "\(what) does not wait for reviews (\(decision.outcome.rawValue))"
-            }
-            requirements = stored
-        } else {
-            return "Airlock has not evaluated \(what) yet; try again in a moment"
-        }
-        let tally = ActionRequestLifecycle.tally(for: request, requirements: requirements, phase: phase)
-        let identity = Identity(username: intent.username, groups: intent.groups)
-        let candidate = ReviewCandidate(
-            name: intent.reviewName, reviewer: Identity(username: controllerUsername),
-            onBehalfOf: OnBehalfOf(
-                username: intent.username, channel: intent.channel, externalUser: intent.externalUser,
-                groups: intent.groups),
-            onBehalfOfGroups: intent.groups, onBehalfOfPermitted: true, decision: intent.decision,
-            duration: intent.duration, comment: intent.comment, channel: intent.channel, signatureVerified: true,
-            approveAllowed: true, at: clock.date, requestUID: request.metadata.uid)
-        if let verdict = tally.tally([candidate]).verdicts.first, let rejection = verdict.rejection {
-            return Self.explain(rejection, verdict.message)
-        }
-        guard tally.needsAuthorization(candidate) else { return nil }
-        do {
-            if try await authorizer.mayApprove(identity, namespace: intent.namespace, request: intent.name) {
-                return nil
-            }
-            return "\(intent.username) may not approve ActionRequests in \(intent.namespace) (RBAC verb approve on "
-                + "actionrequests.airlock.dev)"
-        } catch {
-            return "Airlock could not check your permission right now (\(Self.short(error))); try again"
+        switch await reviews.submit(intent) {
+        case .recorded: .reviewRecorded(intent)
+        case .refused(let reason): .reviewRefused(intent, reason: reason)
         }
     }
 
-    /// The core's reason, in the words of the person who clicked.
+    /// The core's reason, in the words of the person who clicked (``ChatReviews/explain(_:_:)``).
     static func explain(_ rejection: ReviewRejection, _ message: String) -> String {
-        switch rejection {
-        case .onBehalfOfRequester, .selfApproval:
-            "you asked for this access, or own the agent that did, so someone else must review it (\(message))"
-        case .onBehalfOfGrantee, .granteeApproval:
-            "you would receive this access yourself, so someone else must review it"
-        default:
-            message
-        }
-    }
-
-    /// A refusal message (a failure type for `Result`).
-    struct Refusal: Error {
-        var message: String
-    }
-
-    /// The request instance a card is about, from the cache (or the API server when the cache
-    /// has not seen it).
-    func lookUp(_ reference: ChatRequestReference) async -> Result<ActionRequest, Refusal> {
-        let key = ObjectKey(namespace: reference.namespace, name: reference.name)
-        var request = requests.get(key)
-        if request?.metadata.uid != reference.uid {
-            do {
-                request = try await client.get(ActionRequest.self, name: reference.name, namespace: reference.namespace)
-            } catch let error as KubernetesError where error.isNotFound {
-                request = nil
-            } catch {
-                return .failure(Refusal(message: "Airlock cannot read \(reference.qualifiedName) right now; try again"))
-            }
-        }
-        guard let request, request.metadata.uid == reference.uid else {
-            return .failure(Refusal(message: "\(reference.qualifiedName) no longer exists: nothing was changed"))
-        }
-        return .success(request)
+        ChatReviews.explain(rejection, message)
     }
 
     // MARK: Helpers
@@ -267,7 +156,4 @@ public final class SlackInteractionService: Sendable {
         }
     }
 
-    private static func short(_ error: any Error) -> String {
-        String("\(error)".prefix(200))
-    }
 }

@@ -10,7 +10,7 @@ import Foundation
 /// target already in `status.notifications` (a card once posted is followed up even if a
 /// tightened policy no longer names the channel).
 ///
-/// Slack, per channel, in order:
+/// Slack per channel, and Teams per conversation, in order:
 /// 1. **post** the card while the request is Pending (or finish a post already attempted,
 ///    looking the card up first when the attempt is in doubt);
 /// 2. **update** the card when what it shows (``cardState(of:)``) differs from the request:
@@ -18,11 +18,14 @@ import Foundation
 /// 3. **thread replies**: access granted (while Granted), ``endingSoonLead`` before it ends
 ///    (only for grants longer than that), ended (expired after a grant), revoked (after a grant).
 ///
+/// Teams Workflows webhooks (notification only): the card while Pending, then a message when
+/// the phase changes.
+///
 /// Webhooks: every transition the lifecycle announces (pending, each review verdict, granted,
 /// the end) not yet delivered, as CloudEvents with ids derived from the announcement keys.
 ///
-/// A target waits while its `retryAt` is in the future, and Slack targets while Slack asked to
-/// pause (`slackPausedUntil`, a `Retry-After`).
+/// A target waits while its `retryAt` is in the future, and Slack (Teams) targets while Slack
+/// (the Bot Connector) asked to pause (`slackPausedUntil`, `teamsPausedUntil`: a `Retry-After`).
 public struct DeliveryPlanner: Sendable {
     /// Whether Slack credentials are configured (without them, Slack targets are recorded as
     /// not deliverable).
@@ -30,35 +33,73 @@ public struct DeliveryPlanner: Sendable {
     /// How long before the end the "ending soon" reply is posted.
     public var endingSoonLead: TimeInterval
 
-    public init(slackConfigured: Bool = true, endingSoonLead: TimeInterval = 300) {
+    /// Whether the Teams bot is configured (without it, Teams targets are recorded as not
+    /// deliverable).
+    public var teamsConfigured: Bool
+
+    public init(slackConfigured: Bool = true, teamsConfigured: Bool = true, endingSoonLead: TimeInterval = 300) {
         self.slackConfigured = slackConfigured
+        self.teamsConfigured = teamsConfigured
         self.endingSoonLead = endingSoonLead
     }
+
+    /// Why Teams targets are not delivered without the bot.
+    public static let teamsNotConfigured =
+        "the Teams bot is not configured on the controller (--teams-secret): not posted"
 
     /// Why Slack targets are not delivered without credentials.
     public static let slackNotConfigured =
         "Slack is not configured on the controller (--slack-secret or --slack-token-file): not posted"
 
-    public func plan(_ request: ActionRequest, now: Date, slackPausedUntil: Date? = nil) -> DeliveryPlan {
+    public func plan(
+        _ request: ActionRequest, now: Date, slackPausedUntil: Date? = nil, teamsPausedUntil: Date? = nil
+    ) -> DeliveryPlan {
         guard let status = request.status, request.metadata.uid?.isEmpty == false else { return DeliveryPlan() }
         var plan = DeliveryPlan()
         func wake(_ date: Date) { plan.wakeAt = min(plan.wakeAt ?? date, date) }
         let states = status.notifications ?? []
         let recipients = status.decision?.outcome == .requireApproval ? status.decision?.notify : nil
 
-        for channel in Self.targets(recipients?.slackChannels ?? [], states, channel: AirlockConstants.Channel.slack) {
-            let state = states.first { $0.channel == AirlockConstants.Channel.slack && $0.target == channel }
+        let cards: [(channel: String, named: [String], configured: Bool, paused: Date?, reason: String)] = [
+            (
+                AirlockConstants.Channel.slack, recipients?.slackChannels ?? [], slackConfigured, slackPausedUntil,
+                Self.slackNotConfigured
+            ),
+            (
+                AirlockConstants.Channel.teams, (recipients?.teamsConversations ?? []).map(\.description),
+                teamsConfigured, teamsPausedUntil, Self.teamsNotConfigured
+            ),
+        ]
+        for card in cards {
+            for target in Self.targets(card.named, states, channel: card.channel) {
+                let state = states.first { $0.channel == card.channel && $0.target == target }
+                if let retryAt = state?.retryAt, retryAt > now {
+                    wake(retryAt)
+                    continue
+                }
+                if card.configured, let paused = card.paused, paused > now {
+                    wake(paused)
+                    continue
+                }
+                let steps = cardSteps(
+                    configured: card.configured, notConfigured: card.reason, status: status, state: state, now: now,
+                    wake: wake)
+                if !steps.isEmpty { plan.targets.append(.init(channel: card.channel, target: target, steps: steps)) }
+            }
+        }
+
+        let workflows = Self.targets(
+            (recipients?.teamsWebhookSecrets ?? []).map(\.description), states,
+            channel: AirlockConstants.Channel.teamsWebhook)
+        for target in workflows {
+            let state = states.first { $0.channel == AirlockConstants.Channel.teamsWebhook && $0.target == target }
             if let retryAt = state?.retryAt, retryAt > now {
                 wake(retryAt)
                 continue
             }
-            if slackConfigured, let paused = slackPausedUntil, paused > now {
-                wake(paused)
-                continue
-            }
-            let steps = slackSteps(status: status, state: state, now: now, wake: wake)
+            let steps = Self.workflowsSteps(status: status, state: state)
             if !steps.isEmpty {
-                plan.targets.append(.init(channel: AirlockConstants.Channel.slack, target: channel, steps: steps))
+                plan.targets.append(.init(channel: AirlockConstants.Channel.teamsWebhook, target: target, steps: steps))
             }
         }
 
@@ -85,12 +126,14 @@ public struct DeliveryPlanner: Sendable {
         return plan
     }
 
-    private func slackSteps(
-        status: ActionRequestStatus, state: NotificationState?, now: Date, wake: (Date) -> Void
+    /// A card channel's steps (Slack and Teams alike): post, update, replies.
+    private func cardSteps(
+        configured: Bool, notConfigured: String, status: ActionRequestStatus, state: NotificationState?, now: Date,
+        wake: (Date) -> Void
     ) -> [DeliveryStep] {
         let phase = status.phase ?? .pending
-        guard slackConfigured else {
-            return state == nil && phase == .pending ? [.unavailable(Self.slackNotConfigured)] : []
+        guard configured else {
+            return state == nil && phase == .pending ? [.unavailable(notConfigured)] : []
         }
         guard let state, state.messageRef != nil else {
             // Cards are posted for requests waiting for review; an attempt begun is finished
@@ -122,6 +165,18 @@ public struct DeliveryPlanner: Sendable {
         case .pending, .denied, .failed: break
         }
         return steps
+    }
+
+    /// A Teams Workflows webhook's steps: post the card while Pending (no look-up exists: a post
+    /// in doubt is posted again), then one message per later phase (webhook cards cannot be
+    /// updated); the phase posted last is the state's `card`.
+    static func workflowsSteps(status: ActionRequestStatus, state: NotificationState?) -> [DeliveryStep] {
+        let phase = status.phase ?? .pending
+        guard let state, state.delivered else {
+            guard phase == .pending || (state?.attempts ?? 0) > 0 else { return [] }
+            return [.postCard(lookUpFirst: false)]
+        }
+        return state.card == phase.rawValue ? [] : [.updateCard(phase.rawValue)]
     }
 
     /// What the card shows for `status`: `Pending/<approvals>/<required>` while Pending (so

@@ -142,7 +142,9 @@ extension Notifier {
 
     /// Records a failure and when to try again: the `Retry-After` asked for, else the backoff,
     /// counted from the failure.
-    func failed(_ state: inout NotificationState, _ error: ChatError, pauseSlack: Bool = false) {
+    func failed(
+        _ state: inout NotificationState, _ error: ChatError, pauseSlack: Bool = false, pauseTeams: Bool = false
+    ) {
         let now = clock.date
         let failures = (state.failures ?? 0) + 1
         state.failures = failures
@@ -154,6 +156,9 @@ extension Notifier {
         state.retryAt = retryAt
         if pauseSlack {
             slackPausedUntil.withLock { $0 = max($0 ?? retryAt, retryAt) }
+        }
+        if pauseTeams {
+            teamsPausedUntil.withLock { $0 = max($0 ?? retryAt, retryAt) }
         }
         self.failed.increment()
         logger.warning(

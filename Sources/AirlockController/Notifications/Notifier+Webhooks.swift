@@ -57,27 +57,11 @@ extension Notifier {
     /// The URL and signer of a webhook target `name/key`: a Secret in the controller's namespace
     /// holding the URL under `key` and the signing secret under ``webhookSigningSecretKey``.
     private func webhookEndpoint(_ target: String) async throws(ChatError) -> (String, StandardWebhookSigner) {
-        guard let ref = SecretKeyRef(parsing: target) else {
-            throw ChatError(.invalidInput, "webhook target '\(target)' is not name/key")
-        }
-        let location = "Secret \(configuration.namespace)/\(ref.name)"
-        let secret: Secret
-        do {
-            secret = try await secrets.secret(named: ref.name)
-        } catch let error as KubernetesError where error.isNotFound {
-            throw ChatError(.unavailable, "\(location) does not exist: create it (docs/slack.md, event webhooks)")
-        } catch {
-            throw ChatError(.unavailable, "cannot read \(location): \(error)")
-        }
-        guard let url = secret.string(ref.key)?.trimmingCharacters(in: .whitespacesAndNewlines), !url.isEmpty else {
-            throw ChatError(.invalidInput, "\(location) has no key \(ref.key) holding the webhook URL")
-        }
-        guard let encoded = secret.string(Self.webhookSigningSecretKey) else {
-            throw ChatError(
-                .invalidInput,
-                "\(location) has no key \(Self.webhookSigningSecretKey): events are only sent signed (whsec_<base64>)")
-        }
-        return (url, try StandardWebhookSigner(encodedSecret: encoded))
+        let url = try await secretValue(target, what: "event webhook URL")
+        let signing = try await secretValue(
+            (SecretKeyRef(parsing: target)?.name ?? "") + "/" + Self.webhookSigningSecretKey,
+            what: "event webhook signing secret (whsec_<base64>; events are only sent signed)")
+        return (url, try StandardWebhookSigner(encodedSecret: signing))
     }
 }
 

@@ -8,8 +8,8 @@ import Logging
 import Metrics
 import Synchronization
 
-/// Delivers what ActionRequests announce to chat and event webhooks — the Slack approval
-/// card, its updates and thread replies, CloudEvents to webhooks — without ever holding up a
+/// Delivers what ActionRequests announce to chat and event webhooks — the Slack and Teams
+/// approval cards, their updates and replies, CloudEvents to webhooks — without ever holding up a
 /// reconcile: it has its own work queue and workers, fed by the ActionRequest informer the
 /// lifecycle controller already runs (this controller runs no informer of its own).
 ///
@@ -33,6 +33,7 @@ public final class Notifier: ManagedController {
     public let configuration: ChatConfiguration
     let planner: DeliveryPlanner
     let webhooks: EventWebhookClient
+    let workflows: TeamsWorkflowsClient
     let secrets: SecretCache
     let clock: AnyWallClock
     let logger: Logger
@@ -41,19 +42,24 @@ public final class Notifier: ManagedController {
     let superseded = Mutex<[ObjectKey: Set<String>]>([:])
     /// Slack asked us to wait (HTTP 429) until then.
     let slackPausedUntil = Mutex<Date?>(nil)
+    /// The Bot Connector asked us to wait (HTTP 429) until then.
+    let teamsPausedUntil = Mutex<Date?>(nil)
     let delivered: Counter
     let failed: Counter
 
     public init(
         requests: Informer<ActionRequest>, client: KubernetesClient, configuration: ChatConfiguration,
-        webhooks: EventWebhookClient = EventWebhookClient(), clock: AnyWallClock = .system, logger: Logger
+        webhooks: EventWebhookClient = EventWebhookClient(), workflows: TeamsWorkflowsClient = TeamsWorkflowsClient(),
+        clock: AnyWallClock = .system, logger: Logger
     ) {
         self.requests = requests.store
         self.client = client
         self.configuration = configuration
         self.planner = DeliveryPlanner(
-            slackConfigured: configuration.slack != nil, endingSoonLead: configuration.endingSoonLead.seconds)
+            slackConfigured: configuration.slack != nil, teamsConfigured: configuration.teams != nil,
+            endingSoonLead: configuration.endingSoonLead.seconds)
         self.webhooks = webhooks
+        self.workflows = workflows
         self.secrets = SecretCache(
             client: client, namespace: configuration.namespace, ttl: configuration.secretTTL, clock: clock)
         self.clock = clock
@@ -145,7 +151,9 @@ public final class Notifier: ManagedController {
         }
         if stale || cached.metadata.deletionTimestamp != nil { return .done }
         let now = clock.date
-        let plan = planner.plan(cached, now: now, slackPausedUntil: slackPausedUntil.withLock { $0 })
+        let plan = planner.plan(
+            cached, now: now, slackPausedUntil: slackPausedUntil.withLock { $0 },
+            teamsPausedUntil: teamsPausedUntil.withLock { $0 })
         if plan.isEmpty { return wake(plan.wakeAt) }
 
         var request = cached
@@ -186,7 +194,9 @@ public final class Notifier: ManagedController {
         replaced.insert(request.metadata.resourceVersion ?? "")
         replaced.remove(written.metadata.resourceVersion ?? "")
         superseded.withLock { $0[key] = replaced }
-        let next = planner.plan(written, now: clock.date, slackPausedUntil: slackPausedUntil.withLock { $0 })
+        let next = planner.plan(
+            written, now: clock.date, slackPausedUntil: slackPausedUntil.withLock { $0 },
+            teamsPausedUntil: teamsPausedUntil.withLock { $0 })
         // Anything still due now waits for our write's watch event (or its retryAt).
         return wake(next.wakeAt)
     }
@@ -197,6 +207,10 @@ public final class Notifier: ManagedController {
         switch target.channel {
         case AirlockConstants.Channel.slack:
             return await deliverSlack(target, state: state, request: request, now: now)
+        case AirlockConstants.Channel.teams:
+            return await deliverTeams(target, state: state, request: request, now: now)
+        case AirlockConstants.Channel.teamsWebhook:
+            return await deliverWorkflows(target, state: state, request: request, now: now)
         default:
             return await deliverEvents(target, state: state, request: request, now: now)
         }

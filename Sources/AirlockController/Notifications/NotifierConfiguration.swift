@@ -9,6 +9,8 @@ public struct ChatConfiguration: Sendable {
     public var namespace: String
     /// Slack: nil when not configured (Slack targets are then recorded as not deliverable).
     public var slack: (any SlackAccess)?
+    /// The Teams bot: nil when not configured (Teams targets are then recorded as not deliverable).
+    public var teams: (any TeamsAccess)?
     /// CloudEvents `source` of the events sent to webhooks.
     public var eventSource: String
     /// Concurrent deliveries (one request at a time each).
@@ -21,13 +23,15 @@ public struct ChatConfiguration: Sendable {
     public var secretTTL: Duration
 
     public init(
-        namespace: String, slack: (any SlackAccess)? = nil, eventSource: String? = nil, workers: Int = 4,
+        namespace: String, slack: (any SlackAccess)? = nil, teams: (any TeamsAccess)? = nil,
+        eventSource: String? = nil, workers: Int = 4,
         endingSoonLead: Duration = .seconds(300),
         retry: ExponentialBackoff = ExponentialBackoff(initial: .seconds(2), maximum: .seconds(300)),
         secretTTL: Duration = .seconds(30)
     ) {
         self.namespace = namespace
         self.slack = slack
+        self.teams = teams
         self.eventSource = eventSource ?? "/airlock/\(namespace)"
         self.workers = workers
         self.endingSoonLead = endingSoonLead
@@ -45,4 +49,19 @@ public protocol SlackAccess: Sendable {
     func client() async throws(ChatError) -> SlackClient
     /// The handler that verifies and parses interactions.
     func interactions() async throws(ChatError) -> SlackInteractionHandler
+}
+
+/// Where the notifier and the `/teams/messages` endpoint get the Teams bot from: a Bot
+/// Connector client and an invoke handler built from the current credentials
+/// (``TeamsConnection``).
+public protocol TeamsAccess: Sendable {
+    /// The Bot Connector client.
+    ///
+    /// - Throws: ``AirlockChat/ChatError`` (`.unavailable`) while the credentials cannot be read.
+    func connector() async throws(ChatError) -> BotConnectorClient
+    /// The handler that validates tokens and parses invokes.
+    func invokes() async throws(ChatError) -> TeamsInvokeHandler
+    /// Teams user ids (`29:…`) of mapped users, with their identities: the card's
+    /// `refresh.userIds` are chosen among them.
+    func refreshCandidates() async -> [String: ChatIdentity]
 }
