@@ -79,6 +79,7 @@ public final class FakeTeamsServer: Sendable {
         var tokenRequests = 0
         var faults: [(remaining: Int, status: Int, retryAfter: Int?)] = []
         var sequence = 0
+        var workflowPosts: [JSONValue] = []
     }
 
     public let appID: String
@@ -99,6 +100,8 @@ public final class FakeTeamsServer: Sendable {
     public let issuer = "https://api.botframework.com"
     /// The Bot Connector service URL of its conversations.
     public var serviceURL: String { "\(base)/connector/" }
+    /// A Teams Workflows (incoming) webhook URL: messages posted there are kept.
+    public var workflowURL: String { "\(base)/workflows/fake-workflow-0001" }
 
     private init(
         appID: String, appPassword: String, tenantID: String, port: Int, keys: [SigningKey], users: [User],
@@ -140,6 +143,7 @@ public final class FakeTeamsServer: Sendable {
         router.get("\(conversation)/members/:member") { request, context in
             try await box.server!.member(request, context)
         }
+        router.post("/workflows/:id") { request, _ in try await box.server!.workflow(request) }
         var logger = Logger(label: "fake-teams")
         logger.logLevel = .critical
         let app = Application(
@@ -175,6 +179,8 @@ public final class FakeTeamsServer: Sendable {
     public var activities: [Activity] { state.withLock { $0.activities } }
     /// Bot Connector calls so far.
     public var calls: [Call] { state.withLock { $0.calls } }
+    /// Messages posted to the Workflows webhook URL (``workflowURL``).
+    public var workflowPosts: [JSONValue] { state.withLock { $0.workflowPosts } }
     /// Access tokens issued so far.
     public var tokenRequests: Int { state.withLock { $0.tokenRequests } }
 
@@ -261,6 +267,14 @@ public final class FakeTeamsServer: Sendable {
         }
         guard let answer else { return record(method, path, json(["error": ["code": "NotFound"]], status: .notFound)) }
         return record(method, path, json(answer, status: method == "PUT" ? .ok : .created))
+    }
+
+    private func workflow(_ request: Request) async throws -> Response {
+        let data = try await request.body.collect(upTo: 1 << 20)
+        guard let body = try? KubeJSON.decode(JSONValue.self, from: Data(buffer: data)), body["type"] == "message"
+        else { return record("POST", request.uri.path, json(["error": "BadRequest"], status: .badRequest)) }
+        state.withLock { $0.workflowPosts.append(body) }
+        return record("POST", request.uri.path, Response(status: .accepted))
     }
 
     private func member(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

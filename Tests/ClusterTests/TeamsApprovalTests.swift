@@ -194,3 +194,45 @@ import Testing
         }
     }
 }
+
+/// Issue 12: teams without the bot are notified through a Workflows webhook (no buttons; the card
+/// names the CLI command), once per phase.
+@Suite struct TeamsWorkflowsTests {
+    @Test func aWorkflowsWebhookGetsTheCardThenTheOutcome() async throws {
+        try await TeamsFixture.with("teams-workflows") { chat in
+            _ = try await chat.admin.create(
+                Secret(
+                    metadata: ObjectMeta(name: "teams-hook", namespace: chat.namespace),
+                    data: ["url": Data(chat.teams.workflowURL.utf8)]))
+            try await chat.airlock.policy(
+                "workflows",
+                ApprovalPolicySpec(
+                    decision: .requireApproval, approvals: ApprovalRequirement(required: 1),
+                    notify: NotificationTargets(teamsWebhookSecret: SecretKeyRef(name: "teams-hook", key: "url"))))
+            try await chat.airlock.request("fix-db", by: "alice")
+            let first = try await eventuallyValue("the card posted", timeout: .seconds(20)) {
+                chat.teams.workflowPosts.first
+            }
+            guard case .array(let attachments)? = first["attachments"] else {
+                Issue.record("no attachments in \(first)")
+                return
+            }
+            let card = attachments.first?["content"]
+            #expect(card?["version"] == "1.4")
+            #expect(card?["actions"] == nil, "a webhook card cannot call back")
+            let text = AdaptiveCards.text(card)
+            #expect(text.contains("kubectl airlock approve -n \(chat.namespace) fix-db"))
+
+            try await chat.airlock.review("fix-db", by: "bob", decision: .approve)
+            try await chat.airlock.waitFor("fix-db", .granted)
+            try await eventually("the outcome posted", timeout: .seconds(20)) { chat.teams.workflowPosts.count == 2 }
+            let outcome = AdaptiveCards.text(chat.teams.workflowPosts[1])
+            #expect(outcome.contains("**Approved** by bob"))
+            let state = try #require(
+                try await chat.airlock.get("fix-db").status?.notifications?.first { $0.channel == "teams-webhook" })
+            #expect(state.delivered && state.card == "Granted" && state.lastError == nil)
+            try await chat.settle()
+            #expect(chat.teams.workflowPosts.count == 2)
+        }
+    }
+}
