@@ -21,8 +21,6 @@ public actor BotTokenProvider {
     private let http: TeamsHTTP
     private var cached: (token: ChatSecret, until: ContinuousClock.Instant)?
     private var inFlight: Task<(ChatSecret, Duration), any Error>?
-    /// Tokens requested so far (tests check the cache).
-    public private(set) var requests = 0
 
     public init(
         appID: String, password: ChatSecret, tokenURL: String = BotTokenProvider.defaultTokenURL,
@@ -51,7 +49,6 @@ public actor BotTokenProvider {
         defer { inFlight = nil }
         do {
             let (token, lifetime) = try await task.value
-            requests += 1
             cached = (token, ContinuousClock.now.advanced(by: max(.zero, lifetime - renewBefore)))
             return token
         } catch let error as ChatError {

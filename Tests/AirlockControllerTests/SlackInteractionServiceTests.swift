@@ -9,7 +9,7 @@ import Testing
 @Suite struct SlackInteractionServiceTests {
     @Test func anAnswerWaitsForTheWorkWithinTheBudget() async {
         let quick = Task { "persisted" }
-        #expect(await SlackInteractionService.first(of: quick, within: .seconds(5)) == "persisted")
+        #expect(await ChatReviews.first(of: quick, within: .seconds(5)) == "persisted")
     }
 
     @Test(.timeLimit(.minutes(1))) func slowWorkIsNotAwaitedPastTheBudgetAndGoesOn() async throws {
@@ -20,7 +20,7 @@ import Testing
             await iterator.next()
             return "persisted"
         }
-        #expect(await SlackInteractionService.first(of: slow, within: .milliseconds(20)) == nil)
+        #expect(await ChatReviews.first(of: slow, within: .milliseconds(20)) == nil)
         // The review is still created: the work was not cancelled.
         gate.continuation.yield()
         #expect(await slow.value == "persisted")

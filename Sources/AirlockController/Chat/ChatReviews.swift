@@ -6,6 +6,7 @@ import KubeClient
 import KubeCore
 import KubeRuntime
 import Logging
+import Synchronization
 
 /// Reviews taken in chat (Slack, Teams), channel-neutral: first the checks that would make a
 /// review useless — the request gone, decided or expired, the user being the requester or the
@@ -159,6 +160,23 @@ public final class ChatReviews: Sendable {
             return .failure(Refusal(message: "\(reference.qualifiedName) no longer exists: nothing was changed"))
         }
         return .success(request)
+    }
+
+    /// The task's value, or nil when `budget` passes first (the task goes on).
+    static func first<T: Sendable>(of work: Task<T, Never>, within budget: Duration) async -> T? {
+        let once = Mutex<CheckedContinuation<T?, Never>?>(nil)
+        return await withCheckedContinuation { continuation in
+            once.withLock { $0 = continuation }
+            let resume: @Sendable (T?) -> Void = { value in once.withLock { $0.take()?.resume(returning: value) } }
+            let timer = Task {
+                do { try await Task.sleep(for: budget) } catch { return }
+                resume(nil)
+            }
+            Task {
+                resume(await work.value)
+                timer.cancel()
+            }
+        }
     }
 
     static func short(_ error: any Error) -> String {

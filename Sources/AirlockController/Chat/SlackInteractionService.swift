@@ -65,7 +65,7 @@ public final class SlackInteractionService: Sendable {
             answer = await openModal(trigger: trigger, view: view, responseURL: responseURL)
         case .submitReview(let intent):
             let work = Task { await self.submit(intent) }
-            if let persisted = await Self.first(of: work, within: Self.answerBudget) {
+            if let persisted = await ChatReviews.first(of: work, within: Self.answerBudget) {
                 answer = persisted
             } else {
                 logger.warning("recording a Slack review takes longer than \(Self.answerBudget)")
@@ -138,22 +138,5 @@ public final class SlackInteractionService: Sendable {
 
     /// Follow-up notes not yet posted.
     public var pendingFollowUps: Int { followUps.withLock { $0 } }
-
-    /// The task's value, or nil when `budget` passes first (the task goes on).
-    static func first<T: Sendable>(of work: Task<T, Never>, within budget: Duration) async -> T? {
-        let once = Mutex<CheckedContinuation<T?, Never>?>(nil)
-        return await withCheckedContinuation { continuation in
-            once.withLock { $0 = continuation }
-            let resume: @Sendable (T?) -> Void = { value in once.withLock { $0.take()?.resume(returning: value) } }
-            let timer = Task {
-                do { try await Task.sleep(for: budget) } catch { return }
-                resume(nil)
-            }
-            Task {
-                resume(await work.value)
-                timer.cancel()
-            }
-        }
-    }
 
 }

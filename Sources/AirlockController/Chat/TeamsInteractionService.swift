@@ -65,7 +65,7 @@ public final class TeamsInteractionService: Sendable {
             return answer
         case .act(let action, let activity, let identity):
             let work = Task { await self.act(action, activity: activity, identity: identity) }
-            if let done = await SlackInteractionService.first(of: work, within: Self.answerBudget) {
+            if let done = await ChatReviews.first(of: work, within: Self.answerBudget) {
                 timings?(Timing(received: received, persisted: done.1, answered: .now))
                 return done.0
             }
