@@ -228,9 +228,13 @@ import Testing
             try await eventually("the outcome posted", timeout: .seconds(20)) { chat.teams.workflowPosts.count == 2 }
             let outcome = AdaptiveCards.text(chat.teams.workflowPosts[1])
             #expect(outcome.contains("**Approved** by bob"))
-            let state = try #require(
-                try await chat.airlock.get("fix-db").status?.notifications?.first { $0.channel == "teams-webhook" })
-            #expect(state.delivered && state.card == "Granted" && state.lastError == nil)
+            let state = try await eventuallyValue("the outcome recorded", timeout: .seconds(20)) {
+                let state = try await chat.airlock.get("fix-db").status?.notifications?.first {
+                    $0.channel == "teams-webhook"
+                }
+                return state?.card == "Granted" ? state : nil
+            }
+            #expect(state.delivered && state.lastError == nil)
             try await chat.settle()
             #expect(chat.teams.workflowPosts.count == 2)
         }

@@ -108,20 +108,24 @@ public final class TeamsInteractionService: Sendable {
                     .bystander,
                     note: "Airlock does not know your Teams account: ask an Airlock admin to map it (docs/teams.md)."))
         }
-        let decision: ReviewDecision
-        switch action.verb {
-        case .refresh:
+        /// The user's own view: live buttons only when a review by them could count.
+        func ownView(note: String? = nil) async -> TeamsHTTPAnswer {
+            guard card.isReviewable else { return .card(card.card(.everyone)) }
             let probe = intent(
                 action, activity, identity, objectID, decision: request.status?.phase == .granted ? .revoke : .approve)
-            guard card.isReviewable else { return .card(card.card(.everyone)) }
             if let reason = await reviews.refusal(of: probe, on: request) {
                 return .card(card.card(.bystander, note: "You cannot act on this request: \(reason)."))
             }
-            return .card(card.card(.reviewer))
+            return .card(card.card(.reviewer, note: note))
+        }
+        let decision: ReviewDecision
+        switch action.verb {
+        case .refresh:
+            return await ownView()
         case .deny where action.reason == nil:
-            return .card(card.card(.reviewer, note: "Type a reason, then click Deny."))
+            return await ownView(note: "Type a reason, then click Deny.")
         case .approveLess where action.duration == nil:
-            return .card(card.card(.reviewer, note: "Choose a shorter duration, then click Approve for less."))
+            return await ownView(note: "Choose a shorter duration, then click Approve for less.")
         case .approve, .approveLess: decision = .approve
         case .deny: decision = .deny
         case .revoke: decision = .revoke
