@@ -1,10 +1,11 @@
 import Foundation
 
 /// Third-party Python libraries as independent peers for tests: `slack_sdk`, `cloudevents`,
-/// `standardwebhooks` (installed by `.ci/run` with pinned versions). Found with
+/// `standardwebhooks`, `PyJWT` (installed by `.ci/run` with pinned versions). Found with
 /// `/usr/bin/env python3`; a missing package fails the test with the command that installs it.
 public enum PythonPeer {
-    public static let install = "python3 -m pip install slack_sdk==3.48.0 cloudevents==2.2.0 standardwebhooks==1.1.0"
+    public static let install =
+        "python3 -m pip install slack_sdk==3.48.0 cloudevents==2.2.0 standardwebhooks==1.1.0 PyJWT[crypto]==2.15.1"
 
     /// Runs `script` with `input` on stdin; returns stdout.
     public static func run(_ script: String, arguments: [String] = [], input: Data = Data()) async throws -> String {

@@ -1,5 +1,6 @@
 import AirlockChat
 import Foundation
+import KubeCore
 import KubeTesting
 import Testing
 
@@ -109,5 +110,44 @@ enum ForgedToken: String, CaseIterable, Sendable {
             return [good[0], other[1], good[2]].joined(separator: ".")
         }
         return teams.token(claims)
+    }
+}
+
+/// An independent JWT implementation (PyJWT) as the peer: a token it signs RS256 with a key the
+/// fake publishes is accepted, and it accepts the tokens the fake mints as Teams would.
+@Suite(.serialized) struct BotFrameworkTokenPeerTests {
+    static let script = #"""
+        import json, sys
+        try:
+            import jwt
+        except ImportError as error:
+            print("MISSING_MODULE", error.name, file=sys.stderr, flush=True)
+            sys.exit(3)
+        case = json.load(sys.stdin)
+        claims = jwt.decode(
+            case["token"], case["publicKey"], algorithms=["RS256"], audience=case["audience"], issuer=case["issuer"])
+        signed = jwt.encode(
+            {"iss": case["issuer"], "aud": case["audience"], "serviceurl": case["serviceUrl"],
+             "nbf": case["now"] - 60, "exp": case["now"] + 3600},
+            case["privateKey"], algorithm="RS256", headers={"kid": case["kid"]})
+        print(json.dumps({"serviceurl": claims["serviceurl"], "token": signed}))
+        """#
+
+    @Test func pyJWTAndTheValidatorAgree() async throws {
+        try await BotFrameworkTokenTests.with { teams, keys, validator in
+            let key = teams.signingKeys[0]
+            let input: JSONValue = [
+                "token": .string(teams.token()), "publicKey": .string(key.privateKey.publicKey.pemRepresentation),
+                "privateKey": .string(key.privateKey.pemRepresentation), "kid": .string(key.id),
+                "audience": .string(teams.appID), "issuer": .string(teams.issuer),
+                "serviceUrl": .string(teams.serviceURL),
+                "now": .number(Date().timeIntervalSince1970.rounded(.down)),
+            ]
+            let output = try await PythonPeer.run(Self.script, input: try KubeJSON.encode(input))
+            let answer = try KubeJSON.decode(JSONValue.self, from: Data(output.utf8))
+            #expect(answer["serviceurl"]?.stringValue == teams.serviceURL)
+            let signed = try #require(answer["token"]?.stringValue)
+            try BotFrameworkTokenTests.validate(signed, teams, keys, validator)
+        }
     }
 }

@@ -260,6 +260,13 @@ final class AirlockFixture: Sendable {
             }
         }
         try await eventually("the controller to be ready", timeout: .seconds(30)) { airlock.isReady }
+        // A probe the controller saw before its deletion carries its finalizer until the
+        // controller removes it: tests that list the namespace must not find one.
+        try await eventually("the probes gone", timeout: .seconds(30), interval: .milliseconds(100)) {
+            try await admin.listAll(ActionRequest.self, namespace: namespace).items.allSatisfy {
+                $0.metadata.name?.hasPrefix("probe-") != true
+            }
+        }
     }
 
     // MARK: Acting as users
