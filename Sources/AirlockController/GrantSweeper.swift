@@ -33,7 +33,8 @@ public final class GrantSweeper: ManagedController {
 
     public init(
         client: KubernetesClient, requests: Store<ActionRequest>, requestNamespace: String? = nil,
-        interval: Duration = .seconds(30), grace: TimeInterval = 120, expiryGrace: TimeInterval = 2, clock: AnyWallClock = .system, logger: Logger
+        interval: Duration = .seconds(30), grace: TimeInterval = 120, expiryGrace: TimeInterval = 2,
+        clock: AnyWallClock = .system, logger: Logger
     ) {
         self.client = client
         self.requests = requests
