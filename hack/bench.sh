@@ -9,8 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 KUBEBUILDER_ASSETS="$(bash hack/kube-assets.sh | tail -n 1)"
 export KUBEBUILDER_ASSETS
-swift build -c release --product airlock >&2
-swift build -c release --product airlock-bench >&2
+# As the Dockerfile ships it: the Swift runtime linked in statically (the bench too, so the
+# two share one build).
+swift build -c release --product airlock --static-swift-stdlib >&2
+swift build -c release --product airlock-bench --static-swift-stdlib >&2
 bench=.build/release/airlock-bench
 if [[ $# -gt 0 ]]; then exec "$bench" "$@"; fi
 exec "$bench" shipped --binary .build/release/airlock

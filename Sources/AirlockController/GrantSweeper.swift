@@ -13,6 +13,9 @@ import Synchronization
 /// whose request is not Granted although the object is older than `grace` (left by a grant
 /// attempt a crash interrupted before the request was decided again).
 ///
+/// Expiry is the lifecycle's job, on time; the sweeper removes an expired object only once
+/// `expiryGrace` has passed too, so the two do not race to delete the same objects.
+///
 /// It runs with the workers, on the leader only.
 public final class GrantSweeper: ManagedController {
     public let name = "grant-sweeper"
@@ -21,6 +24,7 @@ public final class GrantSweeper: ManagedController {
     private let selector: String
     private let interval: Duration
     private let grace: TimeInterval
+    private let expiryGrace: TimeInterval
     private let clock: AnyWallClock
     private let logger: Logger
     private let revoker: GrantRevoker
@@ -29,7 +33,8 @@ public final class GrantSweeper: ManagedController {
 
     public init(
         client: KubernetesClient, requests: Store<ActionRequest>, requestNamespace: String? = nil,
-        interval: Duration = .seconds(30), grace: TimeInterval = 120, clock: AnyWallClock = .system, logger: Logger
+        interval: Duration = .seconds(30), grace: TimeInterval = 120, expiryGrace: TimeInterval = 2,
+        clock: AnyWallClock = .system, logger: Logger
     ) {
         self.client = client
         self.requests = requests
@@ -41,6 +46,7 @@ public final class GrantSweeper: ManagedController {
             .joined(separator: ",")
         self.interval = interval
         self.grace = grace
+        self.expiryGrace = expiryGrace
         self.clock = clock
         self.logger = logger
         self.revoker = GrantRevoker(client: client, logger: logger)
@@ -108,7 +114,7 @@ public final class GrantSweeper: ManagedController {
     func staleReason(_ meta: ObjectMeta) -> String? {
         if let text = meta.annotations?[AirlockConstants.Annotation.expiresAt] {
             guard let expiresAt = RFC3339.parse(text) else { return "unreadable expiry \(text)" }
-            if expiresAt <= clock.date { return "expired at \(text)" }
+            if expiresAt.addingTimeInterval(expiryGrace) <= clock.date { return "expired at \(text)" }
         }
         let labels = meta.labels ?? [:]
         guard let namespace = labels[AirlockConstants.Label.requestNamespace],

@@ -65,7 +65,7 @@ import Testing
             #expect(meta.labels?["airlock.dev/request-uid"] == "uid-1")
             #expect(
                 meta.annotations?["airlock.dev/expires-at"]
-                    == RFC3339.format(now.addingTimeInterval(60), fractional: false))
+                    == RFC3339.format(now.addingTimeInterval(60), fractional: true))
             // ownerReferences cannot cross namespaces.
             if meta.namespace == "team" {
                 #expect(meta.ownerReferences?.first?.uid == "uid-1")

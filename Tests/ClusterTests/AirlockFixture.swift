@@ -239,8 +239,8 @@ final class AirlockFixture: Sendable {
         ["matchLabels": [.init(stringLiteral: webhookLabel): .string(id)]]
     }
 
-    /// Waits until the API server calls the webhook for this namespace and the controller's
-    /// caches have synced.
+    /// Waits until the API server calls the webhook for this namespace, the controller's
+    /// caches have synced, and the probe requests are gone (their finalizer is the controller's).
     private func waitUntilActive(port: Int, configurationName: String) async throws {
         try await eventually("the webhook to stamp requests", timeout: .seconds(30), interval: .milliseconds(200)) {
             var probe = ActionRequest(

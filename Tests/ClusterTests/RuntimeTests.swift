@@ -165,11 +165,19 @@ func sampleMap(_ namespace: String, _ name: String, _ value: String) -> ConfigMa
         try await eventually("stamped while leading") { try await stamp(admin, namespace, "one") == "1" }
 
         // Another identity takes the Lease (a partition, a manual takeover): renewals fail.
-        var lease = try await admin.get(Lease.self, name: "lost", namespace: namespace)
-        lease.spec?.holderIdentity = "intruder"
-        lease.spec?.renewTime = Date()
-        lease.spec?.leaseDurationSeconds = 3600
-        _ = try await admin.update(lease)
+        // The leader renews every 300 ms, so our write may conflict with a renewal: read again.
+        try await eventually("the Lease taken") {
+            var lease = try await admin.get(Lease.self, name: "lost", namespace: namespace)
+            lease.spec?.holderIdentity = "intruder"
+            lease.spec?.renewTime = Date()
+            lease.spec?.leaseDurationSeconds = 3600
+            do {
+                _ = try await admin.update(lease)
+                return true
+            } catch let error as KubernetesError where error.code == 409 {
+                return false
+            }
+        }
         let taken = ContinuousClock.now
         try await eventually("a stops leading", timeout: .seconds(10)) { await !elector.isLeader }
         #expect(ContinuousClock.now - taken < .seconds(4), "gave up after \(ContinuousClock.now - taken)")

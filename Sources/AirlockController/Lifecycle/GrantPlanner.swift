@@ -34,7 +34,7 @@ public struct GrantPlanner: Sendable {
         }
         let expiresAt = now.addingTimeInterval(Double(duration.seconds))
         let labels = Self.labels(namespace: namespace, name: name, uid: uid)
-        let annotations = [AirlockConstants.Annotation.expiresAt: RFC3339.format(expiresAt, fractional: false)]
+        let annotations = [AirlockConstants.Annotation.expiresAt: RFC3339.format(expiresAt, fractional: true)]
         let owner = request.ownerReference(controller: true)
         func meta(_ purpose: String, in objectNamespace: String?) -> ObjectMeta {
             ObjectMeta(
