@@ -17,10 +17,10 @@ import Testing
             try await chat.airlock.request("fix-db", by: "alice")
             let posted = try await chat.card("fix-db")
             let click = try chat.slack.blockActions(clicking: SlackActionID.approve, on: posted, user: "U0BOB")
-            let started = ContinuousClock.now
+            // Slack's 3 s limit is kept by the service's answer budget (unit-tested with
+            // ChatReviews.first); wall time on a shared machine is no test of it.
             let (status, _) = try await chat.slack.post(click, to: chat.url)
             #expect(status == 200)
-            #expect(started.duration(to: .now) < .seconds(3))
             // Answered only once persisted: the review exists as soon as the answer arrives.
             let reviews = try await chat.reviews(of: "fix-db")
             #expect(reviews.count == 1)

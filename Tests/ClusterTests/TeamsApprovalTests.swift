@@ -62,10 +62,10 @@ import Testing
             #expect(bobsButtons == ["approve", "approve-less", "deny"])
             #expect(try await chat.reviews(of: "fix-db").isEmpty, "a refresh changes nothing")
 
-            let started = ContinuousClock.now
+            // The invoke's time limit is kept by the service's answer budget (unit-tested with
+            // ChatReviews.first); wall time on a shared machine is no test of it.
             let (status, answer) = try await chat.click(.approve, on: "fix-db", by: "bob")
             #expect(status == 200)
-            #expect(started.duration(to: .now) < .seconds(5))
             #expect(answer?["statusCode"] == 200)
             #expect(answer?["type"] == "application/vnd.microsoft.card.adaptive")
             let answered = AdaptiveCards.text(answer?["value"])
