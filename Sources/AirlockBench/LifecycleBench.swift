@@ -139,14 +139,15 @@ struct LifecycleBench: AsyncParsableCommand {
             var approval = Samples()
             for index in 0..<approvals {
                 let name = "review-\(index)"
-                _ = try await client.create(request(name, verb: "delete", seconds: 3600))
+                let created = try await client.create(request(name, verb: "delete", seconds: 3600))
                 try await eventually("\(name) pending", timeout: .seconds(30), interval: .milliseconds(2)) {
                     seen.withLock { $0[name]?[.pending] != nil }
                 }
                 let review = signer.stamp(
                     ActionReview(
                         metadata: ObjectMeta(name: "\(name)-ok", namespace: namespace),
-                        spec: ActionReviewSpec(request: name, decision: .approve)),
+                        // Bound to this request instance, as the webhook binds every review.
+                        spec: ActionReviewSpec(request: name, decision: .approve, requestUID: created.metadata.uid)),
                     reviewer: Identity(username: "admin", groups: ["system:masters"]))
                 let at = ContinuousClock.now
                 _ = try await client.create(review)

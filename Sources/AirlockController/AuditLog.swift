@@ -143,9 +143,10 @@ public actor AuditLog {
     /// Truncates the file after its last newline, if anything follows it; true if it did.
     @discardableResult
     static func dropTornTail(path: String) throws -> Bool {
-        guard let data = FileManager.default.contents(atPath: path), let last = data.last, last != 10 else {
-            return false
-        }
+        // The common case reads one byte, not the file: appends stay cheap as the file grows.
+        guard try lastByte(path: path).map({ $0 != 10 }) == true,
+            let data = FileManager.default.contents(atPath: path)
+        else { return false }
         let keep = data.lastIndex(of: 10).map { $0 + 1 } ?? 0
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw AuditError(line: 0, problem: "cannot open \(path) to remove an unfinished last line")
@@ -154,6 +155,18 @@ public actor AuditLog {
         try handle.truncate(atOffset: UInt64(keep))
         try handle.synchronize()
         return true
+    }
+
+    /// The file's last byte, or nil when it is empty.
+    private static func lastByte(path: String) throws -> UInt8? {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw AuditError(line: 0, problem: "cannot open \(path) for reading")
+        }
+        defer { try? handle.close() }
+        let end = try handle.seekToEnd()
+        guard end > 0 else { return nil }
+        try handle.seek(toOffset: end - 1)
+        return try handle.read(upToCount: 1)?.first
     }
 
     /// Re-reads the file when someone else appended to it.
