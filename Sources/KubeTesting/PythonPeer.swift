@@ -4,7 +4,8 @@ import Foundation
 /// `standardwebhooks` (installed by `.ci/run` with pinned versions). Found with
 /// `/usr/bin/env python3`; a missing package fails the test with the command that installs it.
 public enum PythonPeer {
-    public static let install = "python3 -m pip install slack_sdk==3.48.0 cloudevents==2.2.0 standardwebhooks==1.1.0"
+    public static let install =
+        "python3 -m pip install slack_sdk==3.48.0 cloudevents==2.2.0 standardwebhooks==1.1.0 kubernetes-validate==1.37.0"
 
     /// Runs `script` with `input` on stdin; returns stdout.
     public static func run(_ script: String, arguments: [String] = [], input: Data = Data()) async throws -> String {
