@@ -52,9 +52,11 @@ extension FakeSlackServer {
         }
         let interaction = try blockActions(clicking: actionID, on: message, user: reviewer, option: option)
         let (status, body) = try await post(interaction, to: url)
-        let label = (interaction.payload["actions"].map(InboxPage.items)?.first?["text"]?["text"]?.stringValue)
-            ?? actionID
-        return note(InboxOutcome(status: status, notice: "\(label): Airlock answered \(status) \(body.prefix(200))"))
+        let label = InboxPage.items(interaction.payload["actions"]).first?["text"]?["text"]?.stringValue ?? actionID
+        return note(
+            InboxOutcome(
+                status: status,
+                notice: "\(label): Airlock answered \(status)\(body.isEmpty ? "" : " " + body.prefix(200))"))
     }
 
     /// Submits an open modal (the Deny reason) with `values[block_id][action_id]`.
@@ -67,7 +69,10 @@ extension FakeSlackServer {
         if status == 200 && !body.contains("\"errors\"") {
             state.withLock { _ = $0.inbox.submittedViews.insert(id) }
         }
-        return note(InboxOutcome(status: status, notice: "submitted: Airlock answered \(status) \(body.prefix(200))"))
+        return note(
+            InboxOutcome(
+                status: status,
+                notice: "submitted: Airlock answered \(status)\(body.isEmpty ? "" : " " + body.prefix(200))"))
     }
 
     /// POSTs a form to the inbox's `path` as a browser would (for tests of what it refuses);
@@ -114,7 +119,7 @@ extension FakeSlackServer {
             guard let server = box.server else { return Response(status: .serviceUnavailable) }
             var content = server.inboxContent()
             content.version = server.inboxVersion
-            return html(InboxPage.render(content))
+            return Self.html(InboxPage.render(content))
         }
         router.get("/inbox/version") { _, _ -> Response in
             guard let server = box.server else { return Response(status: .serviceUnavailable) }
@@ -128,7 +133,7 @@ extension FakeSlackServer {
             guard server.acceptsForm(form) else { return Response(status: .forbidden) }
             let outcome = try await server.inboxClick(
                 form["action"] ?? "", channel: form["channel"] ?? "", ts: form["ts"] ?? "", option: form["option"])
-            return seeOther(outcome.status == 0 ? "/" : "/#card-\(form["ts"] ?? "")")
+            return Self.seeOther(outcome.status == 0 ? "/" : "/#card-\(form["ts"] ?? "")")
         }
         router.post("/inbox/submit") { request, _ -> Response in
             guard let server = box.server else { return Response(status: .serviceUnavailable) }
@@ -141,7 +146,7 @@ extension FakeSlackServer {
                 values[String(parts[1]), default: [:]][String(parts[2])] = value
             }
             _ = try await server.inboxSubmit(view: form["view"] ?? "", values: values)
-            return seeOther("/")
+            return Self.seeOther("/")
         }
     }
 

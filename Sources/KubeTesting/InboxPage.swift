@@ -30,7 +30,9 @@ enum InboxPage {
             html += blocks(card.blocks, fallback: card.text, message: card, token: content.formToken)
             let replies = content.messages.filter { $0.threadTS == card.ts }
             for reply in replies {
-                html += "<div class=reply>" + blocks(reply.blocks, fallback: reply.text, message: nil, token: content.formToken) + "</div>\n"
+                html +=
+                    "<div class=reply>"
+                    + blocks(reply.blocks, fallback: reply.text, message: nil, token: content.formToken) + "</div>\n"
             }
             html += "<p class=meta>channel \(escape(card.channel)) · ts \(escape(card.ts))"
             html += card.updates > 0 ? " · updated \(card.updates)×</p>\n" : "</p>\n"

@@ -26,9 +26,11 @@ public final class WebDriver: Sendable {
     /// stopped afterwards.
     public static func withBrowser<T>(in directory: URL, _ body: (WebDriver) async throws -> T) async throws -> T {
         let fileManager = FileManager.default
-        guard let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].first(where: {
-            fileManager.isExecutableFile(atPath: $0)
-        }), fileManager.isExecutableFile(atPath: "/usr/bin/chromium") else {
+        guard
+            let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].first(where: {
+                fileManager.isExecutableFile(atPath: $0)
+            }), fileManager.isExecutableFile(atPath: "/usr/bin/chromium")
+        else {
             throw KubeTestingError(.missingBinaries, "chromium and chromedriver are missing: run `\(install)`")
         }
         let port = try FreePort.loopback(count: 1)[0]
@@ -37,7 +39,7 @@ public final class WebDriver: Sendable {
         let base = "http://127.0.0.1:\(port)"
         do {
             try await eventually("chromedriver to listen", timeout: .seconds(20), interval: .milliseconds(100)) {
-                (try? await call(base + "/status", method: .GET, body: nil))?["value"]?["ready"] == true
+                (try? await call(base + "/status", method: "GET", body: nil))?["value"]?["ready"] == true
             }
             let capabilities: JSONValue = [
                 "capabilities": [
@@ -47,13 +49,13 @@ public final class WebDriver: Sendable {
                             "binary": "/usr/bin/chromium",
                             "args": [
                                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                "--user-data-dir=\(directory.path)/chromium-profile",
+                                .string("--user-data-dir=\(directory.path)/chromium-profile-\(port)"),
                             ],
                         ],
                     ]
                 ]
             ]
-            let created = try await call(base + "/session", method: .POST, body: capabilities)
+            let created = try await call(base + "/session", method: "POST", body: capabilities)
             guard let session = created["value"]?["sessionId"]?.stringValue else {
                 throw KubeTestingError(.startFailed, "chromedriver made no session: \(created)")
             }
@@ -77,12 +79,18 @@ public final class WebDriver: Sendable {
         _ = try await command("url", body: ["url": .string(url)])
     }
 
-    /// The element matching `selector`, waiting up to `timeout` for it to appear.
+    /// The element matching `selector`, waiting up to `timeout` for it to appear; the error
+    /// says what the browser had instead.
     public func element(_ selector: String, timeout: Duration = .seconds(10)) async throws -> String {
-        try await eventuallyValue("element \(selector)", timeout: timeout, interval: .milliseconds(100)) {
-            let found = try? await command("element", body: ["using": "css selector", "value": .string(selector)])
-            // W3C: the element reference's key is this constant.
-            return found?["value"]?["element-6066-11e4-a52e-4f735f3b86cf"]?.stringValue
+        do {
+            return try await eventuallyValue("element \(selector)", timeout: timeout, interval: .milliseconds(100)) {
+                let found = try? await command("element", body: ["using": "css selector", "value": .string(selector)])
+                // W3C: the element reference's key is this constant.
+                return found?["value"]?["element-6066-11e4-a52e-4f735466cecf"]?.stringValue
+            }
+        } catch {
+            let page = (try? await source()) ?? "(no page source)"
+            throw KubeTestingError(.timeout, "\(error); the page:\n\(page.prefix(3000))")
         }
     }
 
@@ -93,33 +101,33 @@ public final class WebDriver: Sendable {
 
     /// The visible text of the element.
     public func text(_ element: String) async throws -> String {
-        try await command("element/\(element)/text", method: .GET)["value"]?.stringValue ?? ""
+        try await command("element/\(element)/text", method: "GET")["value"]?.stringValue ?? ""
     }
 
     /// The page's HTML as the browser has it now.
     public func source() async throws -> String {
-        try await command("source", method: .GET)["value"]?.stringValue ?? ""
+        try await command("source", method: "GET")["value"]?.stringValue ?? ""
     }
 
     private func quit() async {
-        _ = try? await Self.call("\(base)/session/\(session)", method: .DELETE, body: nil)
+        _ = try? await Self.call("\(base)/session/\(session)", method: "DELETE", body: nil)
         await driver.stop()
     }
 
-    private func command(_ path: String, method: HTTPMethod = .POST, body: JSONValue? = nil) async throws -> JSONValue {
+    private func command(_ path: String, method: String = "POST", body: JSONValue? = nil) async throws -> JSONValue {
         try await Self.call("\(base)/session/\(session)/\(path)", method: method, body: body)
     }
 
     /// One WebDriver call; a W3C error answer (`value.error`) throws.
-    private static func call(_ url: String, method: HTTPMethod, body: JSONValue?) async throws -> JSONValue {
+    private static func call(_ url: String, method: String, body: JSONValue?) async throws -> JSONValue {
         var request = HTTPClientRequest(url: url)
-        request.method = method
+        request.method = .init(rawValue: method)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try KubeJSON.encode(body)))
+            request.body = .bytes(ByteBuffer(bytes: try KubeJSON.encode(body)))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
+        let data = Data(try await response.body.collect(upTo: 16 << 20).readableBytesView)
         let json = try KubeJSON.decode(JSONValue.self, from: data)
         if let error = json["value"]?["error"]?.stringValue {
             throw KubeTestingError(

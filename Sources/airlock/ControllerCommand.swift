@@ -42,7 +42,8 @@ struct Run: AsyncParsableCommand {
 
     func validate() throws {
         if scripted && cluster.isClusterConfigured {
-            throw ValidationError("--scripted is for the local demo; a cluster is configured (--kubeconfig, $KUBECONFIG or in-cluster)")
+            throw ValidationError(
+                "--scripted is for the local demo; a cluster is configured (--kubeconfig, $KUBECONFIG or in-cluster)")
         }
     }
 

@@ -36,7 +36,9 @@ struct Demo: AsyncParsableCommand {
         let progress = DemoProgress.fromEnvironment()
         progress.say("Starting a local kube-apiserver + etcd (binaries: hack/kube-assets.sh or KUBEBUILDER_ASSETS)...")
         let plane = try await TestControlPlane.start()
-        progress.say("API server \(plane.server.absoluteString) ready in \(plane.startDuration)")
+        progress.say(
+            "API server \(plane.server.absoluteString) ready in \(plane.startDuration.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))"
+        )
         let inbox = try await FakeSlackServer.start(users: DemoSetup.slackUsers)
         do {
             try await runAirlock(plane: plane, inbox: inbox, progress: progress)
@@ -57,18 +59,19 @@ struct Demo: AsyncParsableCommand {
             webhookPolicy: WebhookTLSPolicy(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"]))
         let scripted = self.scripted
         let duration = grantDuration
+        let (chatPort, interactionURL, auditFile) = (setup.chatPort, setup.interactionURL, setup.auditFile)
         try await process.run { [plane] shutDown in
             progress.say(
-                "Airlock is running: admission webhook, controller, chat listener on 127.0.0.1:\(setup.chatPort)")
-            inbox.connectInbox(interactionURL: setup.interactionURL, reviewer: DemoSetup.reviewerSlackID)
+                "Airlock is running: admission webhook, controller, chat listener on 127.0.0.1:\(chatPort)")
+            inbox.connectInbox(interactionURL: interactionURL, reviewer: DemoSetup.reviewerSlackID)
             do {
                 let walkthrough = DemoWalkthrough(
                     plane: plane, inbox: inbox, progress: progress, scripted: scripted, duration: duration)
                 try await walkthrough.run()
-                let chain = try AuditLog.verify(path: setup.auditFile)
+                let chain = try AuditLog.verify(path: auditFile)
                 progress.step(
                     "Audit chain verified: \(chain.count) hash-chained entries, last hash \(chain.lastHash.prefix(12))... "
-                        + "(airlock audit verify \(setup.auditFile))")
+                        + "(airlock audit verify \(auditFile))")
                 progress.summary()
             } catch {
                 progress.say("The walk-through failed: \(error)")

@@ -59,7 +59,9 @@ final class DemoProgress: Sendable {
         let total = elapsed
         let card = firstCard.map { String(format: "%.1f s", $0) } ?? "n/a"
         let walk = walkStart.map { String(format: "%.1f s", total - $0) } ?? "n/a"
-        say("Timing: first card shown \(card) after start; walk-through \(walk); total \(String(format: "%.1f s", total))")
+        say(
+            "Timing: first card shown \(card) after start; walk-through \(walk); total \(String(format: "%.1f s", total))"
+        )
     }
 
     private func write(_ line: String) {

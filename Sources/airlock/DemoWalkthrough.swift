@@ -60,7 +60,7 @@ struct DemoWalkthrough {
                 "\(decided.status?.phase?.rawValue ?? "?"): \(decided.status?.conditions?.last?.message ?? "")")
             return
         }
-        let approver = decided.status?.reviews?.first { $0.counted }?.reviewer.username ?? "?"
+        let approver = decided.status?.reviews?.first { $0.counted }?.reviewer ?? "?"
         progress.detail(
             "Approved by \(approver) from the inbox: Granted until \(Self.time(decided.status?.expiresAt))")
 
@@ -84,7 +84,7 @@ struct DemoWalkthrough {
                     { try await credential.delete(ConfigMap.self, name: "payments", namespace: Self.namespace) }
                 ),
                 ("list Secrets in shop", { _ = try await credential.list(Secret.self, namespace: Self.namespace) }),
-            ] as [(String, @Sendable () async throws -> Void)] {
+            ] as [(String, () async throws -> Void)] {
                 do {
                     try await attempt()
                     throw DemoError("the credential could \(what): it must not")
@@ -106,14 +106,18 @@ struct DemoWalkthrough {
         progress.detail(
             "\(expired.status?.phase?.rawValue ?? "?") at \(Self.time(Date())): its RoleBinding, Role, "
                 + "ServiceAccount and credential Secret are deleted")
-        // The API server may accept a token for ~10 s after its ServiceAccount goes, but the
-        // RoleBinding is gone first: every call is refused at once.
+        // Refused once the RoleBinding is gone (revocation deletes it first). A 404 would mean
+        // the delete was still authorized (checkout is gone already): ask again until refused.
         let refusal = try await plane.withClient(token: token) { credential -> String in
-            do {
-                try await credential.delete(ConfigMap.self, name: "checkout", namespace: Self.namespace)
-                throw DemoError("the credential still works after expiry")
-            } catch let error as KubernetesError where error.isForbidden || error.isUnauthorized {
-                return error.isForbidden ? "403 Forbidden" : "401 Unauthorized"
+            try await eventuallyValue("the credential to be refused", timeout: .seconds(20)) {
+                do {
+                    try await credential.delete(ConfigMap.self, name: "checkout", namespace: Self.namespace)
+                    throw DemoError("the credential still works after expiry")
+                } catch let error as KubernetesError where error.isForbidden || error.isUnauthorized {
+                    return error.isForbidden ? "403 Forbidden" : "401 Unauthorized"
+                } catch let error as KubernetesError where error.isNotFound {
+                    return nil
+                }
             }
         }
         progress.detail("the same token, delete ConfigMap shop/checkout again: refused (\(refusal))")
@@ -129,13 +133,15 @@ struct DemoWalkthrough {
             _ = try await admin.create(
                 ConfigMap(metadata: ObjectMeta(name: name, namespace: Self.namespace), data: ["mode": mode]))
         }
-        let roles: [(String, [PolicyRule], Subject)] = [
+        let roles: [(String, [PolicyRule], RBACSubject)] = [
             (
                 "demo-agent",
                 [
                     PolicyRule(
-                        apiGroups: ["airlock.dev"], resources: ["actionrequests"], verbs: ["get", "list", "watch", "create"]),
-                    PolicyRule(apiGroups: ["airlock.dev"], resources: ["actionreviews"], verbs: ["get", "list", "create"]),
+                        apiGroups: ["airlock.dev"], resources: ["actionrequests"],
+                        verbs: ["get", "list", "watch", "create"]),
+                    PolicyRule(
+                        apiGroups: ["airlock.dev"], resources: ["actionreviews"], verbs: ["get", "list", "create"]),
                 ],
                 .user("alice")
             ),
@@ -145,7 +151,8 @@ struct DemoWalkthrough {
                     PolicyRule(
                         apiGroups: ["airlock.dev"], resources: ["actionrequests"],
                         verbs: ["get", "list", "watch", "approve"]),
-                    PolicyRule(apiGroups: ["airlock.dev"], resources: ["actionreviews"], verbs: ["get", "list", "create"]),
+                    PolicyRule(
+                        apiGroups: ["airlock.dev"], resources: ["actionreviews"], verbs: ["get", "list", "create"]),
                 ],
                 .group("sre")
             ),

@@ -122,7 +122,8 @@ import Testing
                 try Data(file.yaml.utf8).write(to: directory.appendingPathComponent(file.fileName))
             }
         }
-        let hint = "manifests/crds/ is stale: run `swift run airlock crds --output manifests/crds` and commit the result"
+        let hint =
+            "manifests/crds/ is stale: run `swift run airlock crds --output manifests/crds` and commit the result"
         for file in rendered {
             let url = directory.appendingPathComponent(file.fileName)
             let committed = try? String(contentsOf: url, encoding: .utf8)

@@ -54,7 +54,8 @@ import Testing
         #expect(build.stage == 0)
         let product = try #require(build.arguments.firstMatch(of: #/--product ([\w-]+)/#)?.output.1)
         #expect(build.arguments.contains("-c release") && build.arguments.contains("--static-swift-stdlib"))
-        let package = try String(contentsOf: Kubectl.repository.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let package = try String(
+            contentsOf: Kubectl.repository.appendingPathComponent("Package.swift"), encoding: .utf8)
         #expect(package.contains(".executable(name: \"\(product)\""), "Package.swift has no executable \(product)")
         let staged = try #require(build.arguments.firstMatch(of: #/--show-bin-path\)/([\w-]+)" (/\S+)/#))
         #expect(staged.output.1 == product, "the staged file is not the built product")
@@ -94,11 +95,13 @@ import Testing
         let kubectl = try Kubectl(plane: try await TestControlPlane.shared())
         var flags = Set(args.dropFirst().map { String($0.prefix { $0 != "=" }) })
         for directory in Kubectl.kustomizations {
-            for object in try Kubectl.documents(try await kubectl.kustomize(directory)) where object["kind"] == "Deployment" {
+            for object in try Kubectl.documents(try await kubectl.kustomize(directory))
+            where object["kind"] == "Deployment" {
                 let container = jsonItems(object["spec"]?["template"]?["spec"]?["containers"]).first
-                flags.formUnion(jsonItems(container?["args"]).dropFirst().compactMap(\.stringValue).map {
-                    String($0.prefix { $0 != "=" })
-                })
+                flags.formUnion(
+                    jsonItems(container?["args"]).dropFirst().compactMap(\.stringValue).map {
+                        String($0.prefix { $0 != "=" })
+                    })
             }
         }
         let help = try await kubectl.runner.run([args[0], "--help"], as: nil)

@@ -18,11 +18,11 @@ import Testing
             let card = try await chat.card("fix-db")
             try await WebDriver.withBrowser(in: chat.airlock.plane.directory) { browser in
                 try await browser.open(chat.slack.cardURL(ts: card.ts))
-                let shown = try await browser.text(try await browser.element("#card-\(card.ts.replacingOccurrences(of: ".", with: "\\."))"))
-                #expect(shown.contains("fix-db") || shown.contains("alice"), "\(shown)")
+                let selector = "article[data-ts=\"\(card.ts)\"]"
+                let shown = try await browser.text(try await browser.element(selector))
+                #expect(shown.contains("fix-db") && shown.contains("alice"), "\(shown)")
                 #expect(shown.contains("Approve") && shown.contains("Deny"), "\(shown)")
-                let approve = try await browser.element(
-                    "#card-\(card.ts.replacingOccurrences(of: ".", with: "\\.")) button[data-action-id=approve]")
+                let approve = try await browser.element("\(selector) button[data-action-id=\"approve\"]")
                 try await browser.click(approve)
                 let granted = try await chat.airlock.waitFor("fix-db", .granted)
                 #expect(granted.status?.reviews?.first?.reviewer == "bob")

@@ -20,7 +20,9 @@ struct Kubectl {
         for directory in ["examples/rbac", "examples/policies"] {
             let names = try FileManager.default.contentsOfDirectory(
                 atPath: repository.appendingPathComponent(directory).path)
-            files += names.filter { $0.hasSuffix(".yaml") }.sorted { a, _ in a == "namespaces.yaml" }.map {
+            let yaml = names.filter { $0.hasSuffix(".yaml") }.sorted()
+            // Namespaces first: a dry run does not create them for the objects after.
+            files += (yaml.filter { $0 == "namespaces.yaml" } + yaml.filter { $0 != "namespaces.yaml" }).map {
                 "\(directory)/\($0)"
             }
         }
@@ -50,15 +52,20 @@ struct Kubectl {
 
     /// `kubectl kustomize DIRECTORY` (relative to the repository).
     func kustomize(_ directory: String) async throws -> String {
-        let result = try await run(["kustomize", Self.repository.appendingPathComponent(directory).path], cluster: false)
+        let result = try await run(
+            ["kustomize", Self.repository.appendingPathComponent(directory).path], cluster: false)
         guard result.code == 0 else { throw KubeTestingError(.other, "kubectl kustomize \(directory): \(result)") }
         return result.stdout
     }
 
-    /// Writes `text` to a file of the runner's directory.
-    func file(_ name: String, _ text: String) throws -> String {
+    /// Writes `text` to a file of the runner's directory (nil: makes a directory).
+    func file(_ name: String, _ text: String?) throws -> String {
         let url = runner.directory.appendingPathComponent(name)
-        try Data(text.utf8).write(to: url)
+        if let text {
+            try Data(text.utf8).write(to: url)
+        } else {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        }
         return url.path
     }
 

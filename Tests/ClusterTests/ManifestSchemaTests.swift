@@ -61,7 +61,8 @@ import Testing
             documents.append((directory, try await kubectl.kustomize(directory)))
         }
         for file in try Kubectl.examples() + ["manifests/slack.yaml"] {
-            documents.append((file, try String(contentsOf: Kubectl.repository.appendingPathComponent(file), encoding: .utf8)))
+            documents.append(
+                (file, try String(contentsOf: Kubectl.repository.appendingPathComponent(file), encoding: .utf8)))
         }
         let report = try await Self.validate(documents)
         #expect(report.errors.isEmpty, "\(report.errors.joined(separator: "\n"))")

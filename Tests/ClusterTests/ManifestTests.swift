@@ -78,7 +78,8 @@ import Testing
     static func prepare(_ admin: KubernetesClient) async throws {
         for name in ["airlock-system", "agents", "prod"] {
             do { _ = try await admin.create(Namespace(name: name)) } catch let error as KubernetesError
-            where error.isAlreadyExists {}
+                where error.isAlreadyExists
+            {}
         }
         for (plural, kind) in [("issuers", "Issuer"), ("certificates", "Certificate")] {
             let crd: JSONValue = [
@@ -90,7 +91,9 @@ import Testing
                     "versions": [
                         [
                             "name": "v1", "served": true, "storage": true,
-                            "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
+                            "schema": [
+                                "openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+                            ],
                         ]
                     ],
                 ],
@@ -120,11 +123,15 @@ import Testing
         }
         #expect(skipped.isSubset(of: newerThanTestServer), "\(name): not served by the test API server: \(skipped)")
         #expect(!served.isEmpty, "\(name) has no objects")
-        let stream = try served.map { String(decoding: try KubeJSON.encode($0), as: UTF8.self) }.joined(separator: "\n---\n")
-        let path = try kubectl.file(name.replacingOccurrences(of: "/", with: "_") + ".yaml", stream)
+        // One JSON file per object, in order (kubectl reads a file starting with `{` as one JSON stream).
+        let directory = try kubectl.file(name.replacingOccurrences(of: "/", with: "_"), nil)
+        for (index, object) in served.enumerated() {
+            try KubeJSON.encode(object).write(
+                to: URL(fileURLWithPath: "\(directory)/\(String(format: "%03d", index)).json"))
+        }
         // Client-side validation is left to the schema check: kubectl 1.20 does not know the
         // CRDs' `x-kubernetes-validations` (1.25+), which this API server drops.
-        let result = try await kubectl.run(["apply", "--dry-run=server", "--validate=false", "-f", path])
+        let result = try await kubectl.run(["apply", "--dry-run=server", "--validate=false", "-f", directory])
         #expect(result.code == 0, "\(name): \(result)")
         let accepted = result.stdout.split(separator: "\n").filter { $0.hasSuffix("(server dry run)") }
         #expect(accepted.count == served.count, "\(name): \(result)")

@@ -23,7 +23,8 @@ import Testing
                     "type": "section",
                     "text": [
                         "type": "mrkdwn",
-                        "text": "*Reason:* &lt;script&gt;alert(1)&lt;/script&gt; <img src=x onerror=alert(2)> \"q\" `ns/name`",
+                        "text":
+                            "*Reason:* &lt;script&gt;alert(1)&lt;/script&gt; <img src=x onerror=alert(2)> \"q\" `ns/name`",
                     ],
                 ],
                 [
