@@ -51,4 +51,26 @@ import Testing
             #expect(try await chat.airlock.get("fix-db").status?.phase == .pending)
         }
     }
+
+    /// Deny opens the reason form (Slack's modal) on the page; submitting it denies with that reason.
+    @Test func denyAsksForAReasonAndDenies() async throws {
+        try await ChatFixture.with("inbox-deny") { chat in
+            chat.slack.connectInbox(interactionURL: chat.url, reviewer: "U0BOB")
+            try await chat.policy()
+            try await chat.airlock.request("fix-db", by: "alice")
+            let card = try await chat.card("fix-db")
+            let clicked = try await chat.slack.inboxClick(SlackActionID.deny, channel: card.channel, ts: card.ts)
+            #expect(clicked.status == 200, "\(clicked)")
+            let view = try await eventuallyValue("the reason form", timeout: .seconds(10)) {
+                chat.slack.openedViews.first
+            }
+            let submitted = try await chat.slack.inboxSubmit(
+                view: view.id,
+                values: [SlackActionID.denyReasonBlock: [SlackActionID.denyReasonAction: "not during the freeze"]])
+            #expect(submitted.status == 200, "\(submitted)")
+            let denied = try await chat.airlock.waitFor("fix-db", .denied)
+            #expect(denied.status?.reviews?.first?.reviewer == "bob")
+            #expect(denied.status?.reviews?.first?.comment == "not during the freeze")
+        }
+    }
 }
