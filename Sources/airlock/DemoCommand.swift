@@ -39,7 +39,11 @@ struct Demo: AsyncParsableCommand {
         progress.say(
             "API server \(plane.server.absoluteString) ready in \(plane.startDuration.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))"
         )
-        let inbox = try await FakeSlackServer.start(users: DemoSetup.slackUsers)
+        // Fresh secrets: the chat listener is reachable from the network, and a known signing
+        // secret would let anyone there forge clicks.
+        let inbox = try await FakeSlackServer.start(
+            token: "xoxb-demo-" + DemoSetup.randomHex(), signingSecret: DemoSetup.randomHex(),
+            users: DemoSetup.slackUsers)
         do {
             try await runAirlock(plane: plane, inbox: inbox, progress: progress)
         } catch {
@@ -98,6 +102,10 @@ struct DemoSetup {
         .init(id: "U0BOB", name: "bob (SRE)"), .init(id: "U0ALICE", name: "alice (agent owner)"),
     ]
     static let namespace = "airlock-system"
+
+    static func randomHex() -> String {
+        (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
+    }
 
     var options: ControllerOptions
     var chat: ChatOptions
