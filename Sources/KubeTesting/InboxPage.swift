@@ -133,10 +133,21 @@ enum InboxPage {
         plain = plain.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&amp;", with: "&")
         var html = escape(plain)
+        for (code, emoji) in emoji { html = html.replacingOccurrences(of: code, with: emoji) }
         html = html.replacing(#/\*([^*\n]+)\*/#) { "<b>\($0.output.1)</b>" }
         html = html.replacing(#/`([^`\n]+)`/#) { "<code>\($0.output.1)</code>" }
-        return html.replacingOccurrences(of: "\n", with: "<br>")
+        // Slack's quote lines (`> text`, escaped as `&gt; `) as quotes.
+        return html.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("&gt; ") ? "<q>\(line.dropFirst(5))</q>" : String(line)
+        }.joined(separator: "<br>")
     }
+
+    /// The emoji codes Airlock's cards use, as Slack shows them.
+    static let emoji: [(String, String)] = [
+        (":warning:", "\u{26A0}\u{FE0F}"), (":octagonal_sign:", "\u{1F6D1}"), (":no_entry:", "\u{26D4}"),
+        (":hourglass_flowing_sand:", "\u{23F3}"), (":hourglass:", "\u{231B}"), (":lock:", "\u{1F512}"),
+        (":white_check_mark:", "\u{2705}"), (":key:", "\u{1F511}"),
+    ]
 
     static func escape(_ text: String) -> String {
         var escaped = ""
@@ -174,6 +185,7 @@ enum InboxPage {
             button.primary{background:#2b7a4b;color:#fff;border-color:#2b7a4b}
             button.danger{background:#b3261e;color:#fff;border-color:#b3261e}
             .reply{border-left:3px solid #c9ced8;padding-left:.75rem;margin:.5rem 0}
+            q{display:block;border-left:3px solid #9aa3b2;padding-left:.6rem;color:#333}q::before,q::after{content:none}
             .notice{background:#fff6d6;padding:.5rem .75rem;border-radius:6px}
             textarea{display:block;width:100%;min-height:4rem}
             </style></head><body>

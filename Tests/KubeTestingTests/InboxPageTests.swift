@@ -72,4 +72,9 @@ import Testing
         #expect(html.contains("<option value=\"15m|ref\">15 minutes</option>"))
         #expect(html.contains("const seen = 3;"))
     }
+
+    @Test func quotesAndEmojiShowAsSlackShowsThem() {
+        let html = InboxPage.mrkdwn("*Reason*\n&gt; fix it &amp; go\n:warning: *Destructive*")
+        #expect(html == "<b>Reason</b><br><q>fix it &amp; go</q><br>\u{26A0}\u{FE0F} <b>Destructive</b>")
+    }
 }
