@@ -22,8 +22,19 @@ RUN swift build -c release --product airlock --static-swift-stdlib \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/airlock" /staging/airlock
 
 # Run stage: Swift's standard library and Foundation are linked in; what remains is glibc,
-# libstdc++, zlib and the CA certificates.
+# libstdc++, zlib and the CA certificates. No HEALTHCHECK: Kubernetes probes /healthz and
+# /readyz (manifests/deployment.yaml).
 FROM debian:bookworm-slim
+
+# Pass --build-arg VERSION=... REVISION=$(git rev-parse HEAD) SOURCE=<repository URL>.
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SOURCE=
+LABEL org.opencontainers.image.title="airlock" \
+      org.opencontainers.image.description="Zero standing privilege for AI agents on Kubernetes: approved, time-bound access for one action." \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}"
 
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \

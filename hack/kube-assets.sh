@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Provides a real kube-apiserver + etcd for Airlock's tests and demo.
 #
-# Prints the directory holding `kube-apiserver` and `etcd` on its last line.
+# Prints the directory holding `kube-apiserver`, `etcd` and `kubectl` on its last line.
 #  - If KUBEBUILDER_ASSETS names a directory with both binaries, that is used as is.
-#  - Otherwise kube-apiserver v1.20.2 is built once from Debian's `kubernetes` source
+#  - Otherwise kube-apiserver and kubectl v1.20.2 are built once from Debian's `kubernetes` source
 #    package (see shared/REFERENCE.md) and etcd comes from Debian's `etcd-server`; both are
 #    cached in $AIRLOCK_ASSETS_DIR (default ~/.cache/airlock/kube-assets). Re-running is cheap.
 set -euo pipefail
@@ -23,7 +23,7 @@ assets="${AIRLOCK_ASSETS_DIR:-$HOME/.cache/airlock/kube-assets}"
 # What the cached kube-apiserver was built with; change it when the source patches change, so
 # older caches are rebuilt.
 build_stamp="v1.20.2 reflect2-1.0.2 openapi-zero-values"
-if [[ -x "$assets/kube-apiserver" && -x "$assets/etcd" && "$(cat "$assets/BUILD" 2>/dev/null)" == "$build_stamp" ]]; then
+if [[ -x "$assets/kube-apiserver" && -x "$assets/etcd" && -x "$assets/kubectl" && "$(cat "$assets/BUILD" 2>/dev/null)" == "$build_stamp" ]]; then
   log "cached in $assets"
   echo "$assets"
   exit 0
@@ -82,15 +82,17 @@ for f in "$work/tree/vendor/k8s.io/kube-openapi/pkg/validation/validate/type.go"
   if grep -q 'reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data))' "$f"; then log "patch failed: $f"; exit 1; fi
 done
 
-log "step 4/5: make WHAT=cmd/kube-apiserver (about 4 minutes on 2 cores)"
+log "step 4/5: make WHAT='cmd/kube-apiserver cmd/kubectl' (about 6 minutes on 2 cores)"
 cd "$src"
 export GOPATH="$gopath" GO111MODULE=off CGO_ENABLED=0 GOFLAGS=
 export PATH="/usr/lib/go-1.19/bin:$PATH"
 export GOCACHE="$work/gocache"
-make WHAT=cmd/kube-apiserver >"$work/make.log" 2>&1 || { tail -n 40 "$work/make.log" >&2; exit 1; }
+make WHAT="cmd/kube-apiserver cmd/kubectl" >"$work/make.log" 2>&1 || { tail -n 40 "$work/make.log" >&2; exit 1; }
 
 log "step 5/5: caching binaries in $assets"
 cp _output/bin/kube-apiserver "$assets/kube-apiserver.tmp" && mv "$assets/kube-apiserver.tmp" "$assets/kube-apiserver"
+# kubectl (with its kustomize v2.0.3) for the manifest tests: `kubectl apply -k --dry-run=server`.
+cp _output/bin/kubectl "$assets/kubectl.tmp" && mv "$assets/kubectl.tmp" "$assets/kubectl"
 echo "$build_stamp" >"$assets/BUILD"
 log "done"
 echo "$assets"

@@ -4,7 +4,7 @@ import Yams
 
 /// Airlock's CustomResourceDefinitions, generated from the Swift types (the one source).
 ///
-/// `swift run airlock crds --output crds` writes ``renderYAML(includeCELRules:)`` to `crds/`;
+/// `swift run airlock crds --output manifests/crds` writes ``renderYAML(includeCELRules:)`` to `manifests/crds/`;
 /// a unit test fails when the committed files are stale.
 public enum AirlockCRDs {
     /// Every Airlock resource type, in the order their CRDs are listed.
@@ -29,7 +29,7 @@ public enum AirlockCRDs {
 
     /// Header of every generated file.
     public static let generatedHeader =
-        "# Generated from Sources/AirlockAPI by `swift run airlock crds --output crds`. Do not edit.\n"
+        "# Generated from Sources/AirlockAPI by `swift run airlock crds --output manifests/crds`. Do not edit.\n"
 
     /// One YAML document per CRD, with stable (sorted) keys, named as ``fileName(for:)``
     /// (relative to the output directory).

@@ -17,6 +17,8 @@ import Synchronization
 ///   answer 5xx, 429 + `Retry-After`, or `ok:false` errors.
 /// - Builds correctly signed interactions (``blockActions(clicking:on:user:option:at:signingSecret:)``,
 ///   ``viewSubmission(of:user:values:at:signingSecret:)``) and POSTs them (``post(_:to:)``).
+/// - Serves the approval inbox at `/` (``inboxURL``): the cards as a web page whose buttons
+///   send signed interactions to ``connectInbox(interactionURL:reviewer:)``'s endpoint.
 ///
 /// ```swift
 /// try await FakeSlackServer.withServer(users: [.init(id: "U1", name: "alice", email: "alice@example.com")]) { slack in
@@ -40,6 +42,7 @@ public final class FakeSlackServer: Sendable {
         var openedViews: [OpenedView] = []
         var responseURLUses: [String: Int] = [:]
         var responsePosts: [ResponsePost] = []
+        var inbox = InboxState()
     }
 
     /// The bot token the fake accepts.
@@ -83,6 +86,7 @@ public final class FakeSlackServer: Sendable {
         router.post("/api/:method") { request, context in try await Self.route(box, request, context) }
         router.get("/api/:method") { request, context in try await Self.route(box, request, context) }
         router.post("/response/:id") { request, context in try await Self.routeResponse(box, request, context) }
+        addInboxRoutes(to: router, box)
         var logger = Logger(label: "fake-slack")
         // Hummingbird logs a cancelled server at error level; stopping is expected here.
         logger.logLevel = .critical

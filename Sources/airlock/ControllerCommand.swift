@@ -37,6 +37,16 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var log: LogOptions
 
+    @Flag(help: "Local demo only: click Approve for you and exit at the end (CI).")
+    var scripted = false
+
+    func validate() throws {
+        if scripted && cluster.isClusterConfigured {
+            throw ValidationError(
+                "--scripted is for the local demo; a cluster is configured (--kubeconfig, $KUBECONFIG or in-cluster)")
+        }
+    }
+
     func run() async throws {
         if cluster.isClusterConfigured {
             var command = Controller()
@@ -46,7 +56,7 @@ struct Run: AsyncParsableCommand {
             command.chat = ChatOptions.off
             try await command.run()
         } else {
-            var demo = Demo()
+            var demo = try Demo.parse(scripted ? ["--scripted"] : [])
             demo.log = log
             try await demo.run()
         }

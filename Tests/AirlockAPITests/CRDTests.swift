@@ -109,12 +109,12 @@ import Testing
         #expect(try !AirlockCRDs.renderYAML(includeCELRules: false)[0].yaml.contains("x-kubernetes-validations"))
     }
 
-    /// The committed `crds/` must match what the types generate.
-    /// Regenerate with `swift run airlock crds --output crds` (or `AIRLOCK_UPDATE_CRDS=1 swift test`).
+    /// The committed `manifests/crds/` must match what the types generate.
+    /// Regenerate with `swift run airlock crds --output manifests/crds` (or `AIRLOCK_UPDATE_CRDS=1 swift test`).
     @Test func crdsAreCurrent() throws {
         let directory = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("crds")
+            .appendingPathComponent("manifests/crds")
         let rendered = try AirlockCRDs.renderYAML(includeCELRules: true)
         if ProcessInfo.processInfo.environment["AIRLOCK_UPDATE_CRDS"] == "1" {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -122,16 +122,17 @@ import Testing
                 try Data(file.yaml.utf8).write(to: directory.appendingPathComponent(file.fileName))
             }
         }
-        let hint = "crds/ is stale: run `swift run airlock crds --output crds` and commit the result"
+        let hint =
+            "manifests/crds/ is stale: run `swift run airlock crds --output manifests/crds` and commit the result"
         for file in rendered {
             let url = directory.appendingPathComponent(file.fileName)
             let committed = try? String(contentsOf: url, encoding: .utf8)
-            #expect(committed != nil, "crds/\(file.fileName) is missing; \(hint)")
-            if let committed { #expect(committed == file.yaml, "crds/\(file.fileName) differs; \(hint)") }
+            #expect(committed != nil, "manifests/crds/\(file.fileName) is missing; \(hint)")
+            if let committed { #expect(committed == file.yaml, "manifests/crds/\(file.fileName) differs; \(hint)") }
         }
         let present = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         let stray = Set(present.filter { $0.hasPrefix("airlock.dev_") }).subtracting(rendered.map(\.fileName))
-        #expect(stray.isEmpty, "crds/ holds CRDs the types no longer generate: \(stray.sorted()); \(hint)")
+        #expect(stray.isEmpty, "manifests/crds/ holds CRDs the types no longer generate: \(stray.sorted()); \(hint)")
     }
 }
 
