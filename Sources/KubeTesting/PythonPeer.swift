@@ -6,7 +6,7 @@ import Foundation
 public enum PythonPeer {
     public static let install =
         "python3 -m pip install slack_sdk==3.48.0 cloudevents==2.2.0 standardwebhooks==1.1.0 PyJWT[crypto]==2.15.1"
-            + " kubernetes-validate==1.37.0"
+        + " kubernetes-validate==1.37.0"
 
     /// Runs `script` with `input` on stdin; returns stdout.
     public static func run(_ script: String, arguments: [String] = [], input: Data = Data()) async throws -> String {
