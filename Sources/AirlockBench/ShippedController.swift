@@ -30,6 +30,9 @@ final class ShippedController: Sendable {
     /// watchdog (it never outlives the bench) and waits until it is ready.
     func start() async throws {
         let metricsPort = try FreePort.loopback(count: 1)[0]
+        // Every start is the same pod's container restarted (as after an OOM kill): the pod
+        // name stays, as Kubernetes keeps it. The process inherits it.
+        setenv("POD_NAME", "airlock-bench-0", 1)
         let starts = state.withLock { state -> Int in
             state.starts += 1
             return state.starts

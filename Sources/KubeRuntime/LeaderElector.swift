@@ -107,7 +107,7 @@ public actor LeaderElector {
             }
             switch LeaseDecision.decide(
                 lease: current, identity: configuration.identity, now: clock.date,
-                leaseDuration: configuration.leaseDuration)
+                leaseDuration: configuration.leaseDuration, predecessorPrefix: configuration.predecessorPrefix)
             {
             case .wait:
                 return false

@@ -13,11 +13,17 @@ public struct LeaderElectionConfiguration: Sendable {
     public var renewDeadline: Duration
     /// Pause between attempts to acquire or renew (default 2 s).
     public var retryPeriod: Duration
+    /// Holders whose identity starts with this are earlier incarnations of this process (the
+    /// same pod, its container restarted): necessarily dead, so their Lease is taken over at
+    /// once instead of after `leaseDuration`. Set only where the prefix is unique to one
+    /// running process: `<POD_NAME>_` in a pod (see ``defaultPredecessorPrefix()``).
+    public var predecessorPrefix: String?
 
     public init(
         leaseName: String, namespace: String, identity: String = LeaderElectionConfiguration.defaultIdentity(),
         leaseDuration: Duration = .seconds(15), renewDeadline: Duration = .seconds(10),
-        retryPeriod: Duration = .seconds(2)
+        retryPeriod: Duration = .seconds(2),
+        predecessorPrefix: String? = LeaderElectionConfiguration.defaultPredecessorPrefix()
     ) {
         self.leaseName = leaseName
         self.namespace = namespace
@@ -25,12 +31,19 @@ public struct LeaderElectionConfiguration: Sendable {
         self.leaseDuration = leaseDuration
         self.renewDeadline = renewDeadline
         self.retryPeriod = retryPeriod
+        self.predecessorPrefix = predecessorPrefix
     }
 
     /// `$POD_NAME` or the hostname, plus a random suffix.
     public static func defaultIdentity() -> String {
         let base = ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         return base + "_" + String(UUID().uuidString.prefix(8)).lowercased()
+    }
+
+    /// `<POD_NAME>_` in a pod, where one controller process runs at a time; nil elsewhere (two
+    /// processes on one host share a hostname).
+    public static func defaultPredecessorPrefix() -> String? {
+        ProcessInfo.processInfo.environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 + "_" }
     }
 }
 
@@ -43,9 +56,11 @@ public enum LeaseDecision: Equatable, Sendable {
     /// Someone else holds a valid lease.
     case wait(holder: String)
 
-    /// Decides for `identity` given the current Lease (nil when absent) at `now`.
+    /// Decides for `identity` given the current Lease (nil when absent) at `now`. A holder
+    /// whose identity starts with `predecessorPrefix` is an earlier incarnation of ours: taken
+    /// over at once.
     public static func decide(
-        lease: Lease?, identity: String, now: Date, leaseDuration: Duration
+        lease: Lease?, identity: String, now: Date, leaseDuration: Duration, predecessorPrefix: String? = nil
     ) -> LeaseDecision {
         let seconds = Int(leaseDuration.components.seconds)
         guard let lease else {
@@ -64,7 +79,8 @@ public enum LeaseDecision: Equatable, Sendable {
         }
         let validFor = Double(spec.leaseDurationSeconds ?? seconds)
         let lastRenewal = spec.renewTime ?? spec.acquireTime ?? .distantPast
-        if !holder.isEmpty, now.timeIntervalSince(lastRenewal) < validFor {
+        let predecessor = predecessorPrefix.map { !$0.isEmpty && holder.hasPrefix($0) } ?? false
+        if !holder.isEmpty, !predecessor, now.timeIntervalSince(lastRenewal) < validFor {
             return .wait(holder: holder)
         }
         return .update(

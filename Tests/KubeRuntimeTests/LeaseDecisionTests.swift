@@ -66,4 +66,25 @@ import Testing
                 leaseDuration: .seconds(15))
                 == .wait(holder: "b"))
     }
+
+    @Test func takesOverAtOnceFromAnEarlierIncarnationOfItsPod() {
+        // The container was killed and restarted: the holder `airlock-0_1a2b` is dead.
+        let decision = LeaseDecision.decide(
+            lease: lease(holder: "airlock-0_1a2b", renewedAgo: 1), identity: "airlock-0_9f8e", now: now,
+            leaseDuration: .seconds(15), predecessorPrefix: "airlock-0_")
+        guard case .update(let spec) = decision else { Issue.record("expected take over"); return }
+        #expect(spec.holderIdentity == "airlock-0_9f8e")
+        #expect(spec.leaseTransitions == 3)
+    }
+
+    @Test func anotherPodsValidLeaseIsWaitedForWhateverThePrefix() {
+        // `airlock-01_` starts like `airlock-0` but is another pod; an empty prefix is none.
+        for prefix in ["airlock-0_", ""] {
+            #expect(
+                LeaseDecision.decide(
+                    lease: lease(holder: "airlock-01_1a2b", renewedAgo: 1), identity: "airlock-0_9f8e", now: now,
+                    leaseDuration: .seconds(15), predecessorPrefix: prefix)
+                    == .wait(holder: "airlock-01_1a2b"))
+        }
+    }
 }
