@@ -17,6 +17,10 @@ public struct ClientConfiguration: Sendable {
     /// Time limit of a non-watch request.
     public var requestTimeout: Duration
     public var userAgent: String
+    /// HTTP/1.1 only (a connection per concurrent call, up to 64 per host before calls queue;
+    /// each watch holds one): less CPU per call than HTTP/2 streams. For the controller, with
+    /// a handful of watches; clients with many concurrent watches keep HTTP/2.
+    public var http1Only = false
     /// Called before every request is sent; what it throws fails that request as if the API
     /// server had answered it. For fault injection in tests and chaos runs; nil in production.
     public var interceptor: RequestInterceptor?

@@ -36,6 +36,7 @@ public final class KubernetesClient: Sendable {
         httpConfiguration.timeout = .init(connect: .seconds(10))
         httpConfiguration.connectionPool = .init(
             idleTimeout: .seconds(90), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        if configuration.http1Only { httpConfiguration.httpVersion = .http1Only }
         httpConfiguration.redirectConfiguration = .disallow
         httpConfiguration.decompression = .disabled
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)

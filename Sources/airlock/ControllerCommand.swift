@@ -17,6 +17,7 @@ struct Controller: AsyncParsableCommand {
         let logger = Logger(label: "airlock")
         var configuration = try cluster.clientConfiguration()
         configuration.rateLimit = controller.rateLimit
+        configuration.http1Only = !controller.kubeAPIHTTP2
         let client = try KubernetesClient(configuration: configuration, logger: logger)
         do {
             try await OperatorProcess(client: client, options: controller, logger: logger, chat: chat).run()

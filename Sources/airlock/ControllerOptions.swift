@@ -66,6 +66,12 @@ struct ControllerOptions: ParsableArguments {
     @Option(help: "Client-side burst of API calls above the QPS limit (0 or less: no limit).")
     var kubeAPIBurst: Int = 2000
 
+    @Flag(
+        help:
+            "Speak HTTP/2 to the API server (default HTTP/1.1, a connection per concurrent call: about a quarter less CPU per call)."
+    )
+    var kubeAPIHTTP2 = false
+
     /// The client-side rate limit the flags ask for (nil: none).
     var rateLimit: ClientConfiguration.RateLimit? {
         guard kubeAPIQPS > 0, kubeAPIBurst > 0 else { return nil }
