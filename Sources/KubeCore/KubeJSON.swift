@@ -38,4 +38,39 @@ public enum KubeJSON {
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try decoder().decode(type, from: data)
     }
+
+    /// The deepest nesting of arrays and objects in `data` (0 for a scalar), found without
+    /// decoding; brackets inside strings do not count. Malformed JSON gets a number too (its
+    /// decoding fails later).
+    ///
+    /// Decoding ``JSONValue`` costs more than linear time in the nesting depth (each level
+    /// tries the scalar types first, and every failed try builds its coding path): 500 levels,
+    /// the decoder's own limit, took 2.5 s in a debug build. Check untrusted input first.
+    public static func nestingDepth(of data: some Collection<UInt8>) -> Int {
+        var depth = 0
+        var deepest = 0
+        var inString = false
+        var escaped = false
+        for byte in data {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
+    }
 }

@@ -60,3 +60,14 @@ import Testing
         #expect(ObjectKey(namespace: nil, name: "a").description == "a")
     }
 }
+
+/// `KubeJSON.nestingDepth(of:)`: counts arrays and objects, not brackets inside strings.
+@Suite struct NestingDepthTests {
+    @Test(arguments: [
+        ("1", 0), ("\"[[[\"", 0), ("[]", 1), ("{\"a\":[1,{\"b\":[]}]}", 4), ("[\"]\\\"[\",[]]", 2),
+        (String(repeating: "[", count: 600) + String(repeating: "]", count: 600), 600), ("[[[", 3),
+    ])
+    func depth(_ json: String, _ expected: Int) {
+        #expect(KubeJSON.nestingDepth(of: Array(json.utf8)) == expected)
+    }
+}
