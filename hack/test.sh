@@ -9,4 +9,11 @@ export KUBEBUILDER_ASSETS
 echo "[test] control plane binaries: $KUBEBUILDER_ASSETS"
 # Build every product first: a test runs the `airlock` executable itself.
 swift build --build-tests
-exec swift test --skip-build "$@"
+# Every line of output is kept and scanned for credentials (hack/scan-logs.sh): no test may
+# log a token, a Slack secret, a private key or kubeconfig data.
+output="$(mktemp -t airlock-test-output.XXXXXX)"
+status=0
+swift test --skip-build "$@" 2>&1 | tee "$output" || status=$?
+bash hack/scan-logs.sh "$output" || status=1
+rm -f "$output"
+exit "$status"
