@@ -78,7 +78,7 @@ final class ChaosEnvironment: Sendable {
                             "--slack-secret", "airlock-slack", "--slack-api-url", slack.baseURL,
                             "--slack-response-url-prefix", slack.responseURLPrefix, "--slack-team-id", slack.teamID,
                             "--no-slack-email-mapping",
-                        ], chat: true))
+                        ], chat: true, logLevel: "info"))
             }
             let environment = ChaosEnvironment(
                 plane: plane, slack: slack, id: id, auditFile: auditFile, replicas: replicas, proxy: proxy,

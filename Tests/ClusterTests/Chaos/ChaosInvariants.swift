@@ -21,7 +21,7 @@ struct ChaosInvariants {
 
     func violations() -> [String] {
         var found = monitor.lateGrants.values.sorted()
-        found += monitor.uids.filter { $0.value.count > 1 }.map { "\($0.key) created \($0.value.count) times" }
+        found += remade()
         let recordsByUID = Dictionary(grouping: records) { $0.requestUID ?? "" }
         for request in requests {
             let name = request.metadata.name ?? "?"
@@ -35,6 +35,28 @@ struct ChaosInvariants {
         return found
     }
 
+    /// Grant objects made more than once (a new uid under the same name), with when each was
+    /// seen against the request's grant.
+    func remade() -> [String] {
+        let byUID = Dictionary(requests.map { ($0.metadata.uid ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        let owners = Dictionary(
+            monitor.grantsOfRequest.flatMap { uid, keys in keys.map { ($0, uid) } },
+            uniquingKeysWith: { first, _ in first })
+        return monitor.uids.filter { $0.value.count > 1 }.map { key, uids in
+            let request = owners[key].flatMap { byUID[$0] }
+            let origin = request?.status?.grantedAt ?? .distantPast
+            let seen = uids.values.sorted { $0.lowerBound < $1.lowerBound }.map {
+                String(
+                    format: "%.1f…%.1f s", $0.lowerBound.timeIntervalSince(origin),
+                    $0.upperBound.timeIntervalSince(origin))
+            }
+            let expires =
+                request?.status?.expiresAt.map { String(format: "%.1f s", $0.timeIntervalSince(origin)) } ?? "?"
+            return "\(key) made \(uids.count) times, seen \(seen) after the grant (expiry at \(expires), "
+                + "\(request?.metadata.name ?? "?") \(request?.status?.phase?.rawValue ?? "?"))"
+        }.sorted()
+    }
+
     /// Terminal as its intent says, or correctly Pending: waiting for a review, within its
     /// deadline, nothing granted.
     func outcome(of request: ActionRequest) -> [String] {
@@ -43,7 +65,11 @@ struct ChaosInvariants {
         if let index = request.metadata.name.flatMap({ Int($0.split(separator: "-").last ?? "") }) {
             let intent = ChaosIntent.of(index)
             if phase != intent.expectedPhase {
-                found.append("\(phase.rawValue), expected \(intent.expectedPhase.rawValue) (\(intent.rawValue))")
+                let why = request.status?.conditions?.filter { $0.status == "True" }.map {
+                    "\($0.reason): \($0.message)"
+                }
+                found.append(
+                    "\(phase.rawValue), expected \(intent.expectedPhase.rawValue) (\(intent.rawValue)): \(why ?? [])")
             }
         }
         guard phase == .pending else { return found }

@@ -23,8 +23,9 @@ final class ChaosMonitor: Sendable {
     }
 
     struct State {
-        /// Every uid seen per grant key: more than one is a grant made twice.
-        var uids: [String: Set<String>] = [:]
+        /// Every uid seen per grant key, with when it was first and last seen: more than one
+        /// is a grant made twice.
+        var uids: [String: [String: ClosedRange<Date>]] = [:]
         /// Grant keys per request uid.
         var grantsOfRequest: [String: Set<String>] = [:]
         var lateGrants: [String: String] = [:]
@@ -76,7 +77,8 @@ final class ChaosMonitor: Sendable {
             state.withLock { state in
                 state.samples += 1
                 for grant in grants {
-                    state.uids[grant.key, default: []].insert(grant.uid)
+                    let seen = state.uids[grant.key]?[grant.uid].map { $0.lowerBound...now } ?? now...now
+                    state.uids[grant.key, default: [:]][grant.uid] = seen
                     state.grantsOfRequest[grant.requestUID, default: []].insert(grant.key)
                     guard let expiresAt = grant.expiresAt, let since = state.availableSince else { continue }
                     let late = now.timeIntervalSince(max(expiresAt, since)) - Self.allowance

@@ -162,7 +162,7 @@ struct ChaosWorkload: Sendable {
 }
 
 /// Runs `body` until it succeeds, retrying for up to a minute what a restarting API server
-/// fails (connection errors, 5xx, 429).
+/// fails (connection errors, 5xx, 429, and 403 while its RBAC cache fills again).
 func persist<T>(_ body: () async throws -> T) async throws -> T {
     let deadline = ContinuousClock.now + .seconds(60)
     while true {
@@ -170,7 +170,7 @@ func persist<T>(_ body: () async throws -> T) async throws -> T {
             return try await body()
         } catch let error as KubernetesError
             where ContinuousClock.now < deadline
-            && (error.kind != .api || (error.code ?? 0) >= 500 || error.isTooManyRequests)
+            && (error.kind != .api || (error.code ?? 0) >= 500 || error.isTooManyRequests || error.isForbidden)
         {
             try await Task.sleep(for: .milliseconds(250))
         }

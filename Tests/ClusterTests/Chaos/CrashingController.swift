@@ -22,6 +22,7 @@ final class CrashingController: Sendable {
         var arguments: [String] = []
         /// Whether it serves the chat listener (`--chat-port`).
         var chat = false
+        var logLevel = "warning"
     }
 
     struct State {
@@ -77,7 +78,7 @@ final class CrashingController: Sendable {
             settings.namespace, "--watch-namespace", settings.watchNamespace, "--controller-username", "controller",
             "--metrics-port", "\(ports[0])", "--webhook-port", "\(ports[1])", "--webhook-ip", "127.0.0.1",
             "--no-verify-webhooks", "--audit-file", settings.auditFile, "--sweep-interval", "5s", "--log-level",
-            "warning",
+            settings.logLevel,
         ]
         if let lease = settings.leaseName {
             arguments += ["--lease-name", lease, "--lease-duration", settings.leaseDuration]
