@@ -13,6 +13,9 @@ import Synchronization
 /// since. A grant seen at `t > max(expiresAt, availableSince) + 5 s` is a violation.
 final class ChaosMonitor: Sendable {
     static let allowance: TimeInterval = 5
+    /// Beyond the allowance, how late a binding may be before it is no known slowness but a
+    /// failure (the known issue ``ChaosKnownIssue/slowCleanup`` covers up to this).
+    static let hardLimit: TimeInterval = 10
 
     struct Grant: Hashable, Sendable {
         /// `Kind/namespace/name`.
@@ -29,6 +32,10 @@ final class ChaosMonitor: Sendable {
         /// Grant keys per request uid.
         var grantsOfRequest: [String: Set<String>] = [:]
         var lateGrants: [String: String] = [:]
+        /// Bindings (access itself) seen more than ``hardLimit`` past the allowance.
+        var accessOutlived: [String: String] = [:]
+        /// The most a binding was seen past `max(expiresAt, availableSince)`, in seconds.
+        var bindingLateness: TimeInterval = 0
         var lastDisruption: Date?
         var availableSince: Date? = .distantPast
         var samples = 0
@@ -81,7 +88,15 @@ final class ChaosMonitor: Sendable {
                     state.uids[grant.key, default: [:]][grant.uid] = seen
                     state.grantsOfRequest[grant.requestUID, default: []].insert(grant.key)
                     guard let expiresAt = grant.expiresAt, let since = state.availableSince else { continue }
-                    let late = now.timeIntervalSince(max(expiresAt, since)) - Self.allowance
+                    let past = now.timeIntervalSince(max(expiresAt, since))
+                    let late = past - Self.allowance
+                    if grant.key.hasPrefix("RoleBinding/") || grant.key.hasPrefix("ClusterRoleBinding/") {
+                        state.bindingLateness = max(state.bindingLateness, past)
+                        if late > Self.hardLimit, state.accessOutlived[grant.key] == nil {
+                            state.accessOutlived[grant.key] =
+                                "\(grant.key): access outlived its expiry by \(String(format: "%.1f", past)) s with a leader running"
+                        }
+                    }
                     if late > 0, state.lateGrants[grant.key] == nil {
                         state.lateGrants[grant.key] =
                             "\(grant.key) seen \(String(format: "%.1f", now.timeIntervalSince(expiresAt))) s after "

@@ -102,10 +102,19 @@ struct ChaosWorkload: Sendable {
     /// was lost is clicked again, as people do).
     private func clickApprove(_ name: String, uid: String) async throws {
         let slack = environment.slack
-        let card = try await eventuallyValue(
-            "the card of \(name)", timeout: .seconds(120), interval: .milliseconds(200)
-        ) {
-            slack.messages.first { $0.threadTS == nil && $0.metadata?["event_payload"]?["uid"] == .string(uid) }
+        // Without a card nobody can click: the request stays Pending, and the invariants say so.
+        guard
+            let card = try? await eventuallyValue(
+                "the card", timeout: .seconds(120), interval: .milliseconds(200),
+                {
+                    slack.messages.first { $0.threadTS == nil && $0.metadata?["event_payload"]?["uid"] == .string(uid) }
+                })
+        else {
+            let request = try await persist {
+                try await environment.admin.get(ActionRequest.self, name: name, namespace: environment.namespace)
+            }
+            print("[chaos] no card for \(name) after 120 s: \(request.status?.notifications ?? [])")
+            return
         }
         try await eventually("a review from Slack for \(name)", timeout: .seconds(120), interval: .milliseconds(100)) {
             let leader = try await persist { try await environment.leader() }
