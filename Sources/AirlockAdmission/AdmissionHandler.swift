@@ -94,13 +94,21 @@ public struct AdmissionHandler: Sendable {
     public func handle(_ body: Data, webhook: Webhook) async -> HTTPAnswer {
         // Before any decoding: nesting costs the decoder more than linear time (found by
         // fuzzing, issue 14), and no Kubernetes object nests this deep.
-        let depth = KubeJSON.nestingDepth(of: body)
-        guard depth <= Self.maximumNesting else {
+        let shape = KubeJSON.shape(of: body)
+        guard shape.depth <= Self.maximumNesting else {
             return answer(
                 AdmissionReview(
                     response: Self.badRequest(
                         uid: "",
-                        "malformed AdmissionReview: nested \(depth) levels deep (at most \(Self.maximumNesting))")),
+                        "malformed AdmissionReview: nested \(shape.depth) levels deep (at most \(Self.maximumNesting))")
+                ),
+                uidKnown: false)
+        }
+        // Not JSON, though a decoder skipping the string would not notice (found by fuzzing).
+        guard !shape.rawControlCharacter else {
+            return answer(
+                AdmissionReview(
+                    response: Self.badRequest(uid: "", "malformed AdmissionReview: not JSON (a raw control character)")),
                 uidKnown: false)
         }
         if let (review, object) = TypedAdmissionReview.createOf(body), !review.request!.uid.isEmpty {

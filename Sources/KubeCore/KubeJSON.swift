@@ -39,16 +39,24 @@ public enum KubeJSON {
         try decoder().decode(type, from: data)
     }
 
-    /// The deepest nesting of arrays and objects in `data` (0 for a scalar), found without
-    /// decoding; brackets inside strings do not count. Malformed JSON gets a number too (its
-    /// decoding fails later).
+    /// What a cheap scan of JSON bytes tells without decoding them.
+    public struct Shape: Sendable, Equatable {
+        /// The deepest nesting of arrays and objects (0 for a scalar).
+        public var depth: Int
+        /// A byte below 0x20 inside a string: not JSON (RFC 8259), though a decoder that
+        /// skips the string (an unknown key) may never notice.
+        public var rawControlCharacter: Bool
+    }
+
+    /// Scans `data` once: nesting depth (brackets inside strings do not count) and raw control
+    /// characters in strings. Malformed JSON gets an answer too (its decoding fails later).
     ///
     /// Decoding ``JSONValue`` costs more than linear time in the nesting depth (each level
     /// tries the scalar types first, and every failed try builds its coding path): 500 levels,
     /// the decoder's own limit, took 2.5 s in a debug build. Check untrusted input first.
-    public static func nestingDepth(of data: some Collection<UInt8>) -> Int {
+    public static func shape(of data: some Collection<UInt8>) -> Shape {
+        var shape = Shape(depth: 0, rawControlCharacter: false)
         var depth = 0
-        var deepest = 0
         var inString = false
         var escaped = false
         for byte in data {
@@ -59,6 +67,8 @@ public enum KubeJSON {
                     escaped = true
                 } else if byte == UInt8(ascii: "\"") {
                     inString = false
+                } else if byte < 0x20 {
+                    shape.rawControlCharacter = true
                 }
                 continue
             }
@@ -66,11 +76,16 @@ public enum KubeJSON {
             case UInt8(ascii: "\""): inString = true
             case UInt8(ascii: "["), UInt8(ascii: "{"):
                 depth += 1
-                deepest = max(deepest, depth)
+                shape.depth = max(shape.depth, depth)
             case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
             default: break
             }
         }
-        return deepest
+        return shape
+    }
+
+    /// The deepest nesting of arrays and objects in `data` (see ``shape(of:)``).
+    public static func nestingDepth(of data: some Collection<UInt8>) -> Int {
+        shape(of: data).depth
     }
 }

@@ -69,5 +69,11 @@ import Testing
     ])
     func depth(_ json: String, _ expected: Int) {
         #expect(KubeJSON.nestingDepth(of: Array(json.utf8)) == expected)
+        #expect(!KubeJSON.shape(of: Array(json.utf8)).rawControlCharacter)
+    }
+
+    @Test func rawControlCharactersInStringsAreSeen() {
+        #expect(KubeJSON.shape(of: Array("{\"a\u{1B}b\":1}".utf8)).rawControlCharacter)
+        #expect(!KubeJSON.shape(of: Array("{\n\t\"a\":\"\\u001b\"}".utf8)).rawControlCharacter)
     }
 }
