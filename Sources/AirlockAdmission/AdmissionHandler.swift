@@ -105,10 +105,11 @@ public struct AdmissionHandler: Sendable {
                 uidKnown: false)
         }
         // Not JSON, though a decoder skipping the string would not notice (found by fuzzing).
-        guard !shape.rawControlCharacter else {
+        guard !shape.rawControlCharacter, String(validating: body, as: UTF8.self) != nil else {
             return answer(
                 AdmissionReview(
-                    response: Self.badRequest(uid: "", "malformed AdmissionReview: not JSON (a raw control character)")),
+                    response: Self.badRequest(
+                        uid: "", "malformed AdmissionReview: not JSON (a raw control character or invalid UTF-8)")),
                 uidKnown: false)
         }
         if let (review, object) = TypedAdmissionReview.createOf(body), !review.request!.uid.isEmpty {
