@@ -171,7 +171,8 @@ struct ChaosWorkload: Sendable {
 }
 
 /// Runs `body` until it succeeds, retrying for up to a minute what a restarting API server
-/// fails (connection errors, 5xx, 429, and 403 while its RBAC cache fills again).
+/// fails (connection errors, 5xx, 429, 403 while its RBAC cache fills again, and 404 "page
+/// not found" while it does not serve the custom resources yet).
 func persist<T>(_ body: () async throws -> T) async throws -> T {
     let deadline = ContinuousClock.now + .seconds(60)
     while true {
@@ -179,7 +180,8 @@ func persist<T>(_ body: () async throws -> T) async throws -> T {
             return try await body()
         } catch let error as KubernetesError
             where ContinuousClock.now < deadline
-            && (error.kind != .api || (error.code ?? 0) >= 500 || error.isTooManyRequests || error.isForbidden)
+            && (error.kind != .api || (error.code ?? 0) >= 500 || error.isTooManyRequests || error.isForbidden
+                || error.message.contains("page not found"))
         {
             try await Task.sleep(for: .milliseconds(250))
         }
