@@ -13,7 +13,16 @@ swift build --build-tests
 # log a token, a Slack secret, a private key or kubeconfig data.
 output="$(mktemp -t airlock-test-output.XXXXXX)"
 status=0
-swift test --skip-build "$@" 2>&1 | tee "$output" || status=$?
+if [ "$#" -eq 0 ]; then
+    # The proof suites (docs/testing.md) load the machine for minutes: each runs after the
+    # rest, on its own, so every test's timing budget holds.
+    swift test --skip-build --skip 'ChaosTests|FuzzSuite' 2>&1 | tee "$output" || status=$?
+    for proof in ChaosTests FuzzSuite; do
+        swift test --skip-build --filter "$proof" 2>&1 | tee -a "$output" || status=$?
+    done
+else
+    swift test --skip-build "$@" 2>&1 | tee "$output" || status=$?
+fi
 bash hack/scan-logs.sh "$output" || status=1
 rm -f "$output"
 exit "$status"
