@@ -81,6 +81,9 @@ let package = Package(
                 // FakeTeamsServer: token service, OpenID metadata + JWKS, Bot Connector; mints
                 // RS256-signed invokes.
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // TCPProxy: cuts connections to the API server at will.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -195,7 +198,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime"]),
-        .testTarget(name: "KubeTestingTests", dependencies: ["KubeTLS", "KubeTesting"]),
+        .testTarget(
+            name: "KubeTestingTests",
+            dependencies: ["KubeTLS", "KubeTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "AirlockAPITests", dependencies: ["AirlockAPI"]),
         .testTarget(
             name: "AirlockChatTests",
@@ -222,6 +227,16 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        // Seeded structure-aware fuzzing of the untrusted inputs: Slack interactions, admission
+        // reviews, kubeconfigs (`AIRLOCK_FUZZ_INPUTS`, `AIRLOCK_FUZZ_SEED`).
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: [
+                "AirlockChat", "AirlockAdmission", "AirlockIdentity", "AirlockAPI", "KubeCore", "KubeClient",
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["Corpus"]
         ),
         // Tests against a real kube-apiserver + etcd.
         .testTarget(

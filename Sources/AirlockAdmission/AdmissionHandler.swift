@@ -90,8 +90,28 @@ public struct AdmissionHandler: Sendable {
 
     /// Decodes `body`, runs the webhook and encodes the answer. An AdmissionReview that does
     /// not decode is answered with a denial (code 400) for its uid when the uid can be read,
-    /// else with HTTP 400.
+    /// else with HTTP 400; so is one nested deeper than ``maximumNesting`` (HTTP 400, unread).
     public func handle(_ body: Data, webhook: Webhook) async -> HTTPAnswer {
+        // Before any decoding: nesting costs the decoder more than linear time (found by
+        // fuzzing, issue 14), and no Kubernetes object nests this deep.
+        let shape = KubeJSON.shape(of: body)
+        guard shape.depth <= Self.maximumNesting else {
+            return answer(
+                AdmissionReview(
+                    response: Self.badRequest(
+                        uid: "",
+                        "malformed AdmissionReview: nested \(shape.depth) levels deep (at most \(Self.maximumNesting))")
+                ),
+                uidKnown: false)
+        }
+        // Not JSON, though a decoder skipping the string would not notice (found by fuzzing).
+        guard !shape.rawControlCharacter, String(validating: body, as: UTF8.self) != nil else {
+            return answer(
+                AdmissionReview(
+                    response: Self.badRequest(
+                        uid: "", "malformed AdmissionReview: not JSON (a raw control character or invalid UTF-8)")),
+                uidKnown: false)
+        }
         if let (review, object) = TypedAdmissionReview.createOf(body), !review.request!.uid.isEmpty {
             switch webhook {
             case .mutating:
@@ -204,8 +224,25 @@ public struct AdmissionHandler: Sendable {
                             + " only airlock.dev ActionRequest and ActionReview; check the webhook configuration's"
                             + " rules")))
         }
+        // Only what an API server sends: anything else is a forged or broken review, and
+        // "anything else passes" must not apply to it (found by fuzzing, issue 14).
+        guard Self.operations.contains(request.operation) else {
+            return .failure(
+                DenialResponse(
+                    badRequest(
+                        uid: uid,
+                        "malformed AdmissionReview: request.operation \"\(request.operation.prefix(64))\" is not one of "
+                            + Self.operations.joined(separator: ", "))))
+        }
         return .success((request, kind))
     }
+
+    /// The deepest nesting of arrays and objects accepted in an AdmissionReview (an
+    /// ActionRequest's deepest field is 7 levels in; managedFields add about 10).
+    public static let maximumNesting = 64
+
+    /// The operations an AdmissionReview names.
+    static let operations = ["CREATE", "UPDATE", "DELETE", "CONNECT"]
 
     /// A denial carried through `Result`.
     struct DenialResponse: Error {

@@ -14,8 +14,17 @@ extension SlackInteraction {
         try self.init(payloadJSON: Data(payload.utf8))
     }
 
+    /// The deepest nesting of arrays and objects accepted in a payload.
+    public static let maximumNesting = 64
+
     /// Parses the `payload` JSON.
     public init(payloadJSON: Data) throws(ChatError) {
+        // Slack's payloads nest about 10 levels (message blocks); decoding deep nesting costs
+        // more than linear time (see `KubeJSON.nestingDepth(of:)`).
+        guard KubeJSON.nestingDepth(of: payloadJSON) <= Self.maximumNesting else {
+            throw ChatError(
+                .malformedPayload, "the interaction payload nests deeper than \(Self.maximumNesting) levels")
+        }
         guard let json = try? KubeJSON.decode(JSONValue.self, from: payloadJSON), json.objectMembers != nil else {
             throw ChatError(.malformedPayload, "the interaction payload is not a JSON object")
         }

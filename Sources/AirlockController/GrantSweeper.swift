@@ -111,16 +111,29 @@ public final class GrantSweeper: ManagedController {
     }
 
     /// Why an object must go, or nil if its grant is still live.
+    ///
+    /// An object that a Granted request records (same uid) ends when that grant ends: it may
+    /// have been made by an earlier attempt at the grant that a crash or a lost status write
+    /// kept from being recorded, and adopted since — its annotation then names that attempt's
+    /// earlier expiry, and sweeping by it ended access early, after which the next pass made
+    /// the object again (found by the chaos test, issue 14).
     func staleReason(_ meta: ObjectMeta) -> String? {
+        let labels = meta.labels ?? [:]
+        let request = labels[AirlockConstants.Label.requestNamespace].flatMap { namespace in
+            requests.list(namespace: namespace).first { $0.metadata.uid == labels[AirlockConstants.Label.requestUID] }
+        }
+        if let status = request?.status, status.phase == .granted, let expiresAt = status.expiresAt,
+            status.grants?.contains(where: { $0.uid != nil && $0.uid == meta.uid }) == true
+        {
+            return expiresAt.addingTimeInterval(expiryGrace) <= clock.date
+                ? "expired at \(RFC3339.format(expiresAt, fractional: false))" : nil
+        }
         if let text = meta.annotations?[AirlockConstants.Annotation.expiresAt] {
             guard let expiresAt = RFC3339.parse(text) else { return "unreadable expiry \(text)" }
             if expiresAt.addingTimeInterval(expiryGrace) <= clock.date { return "expired at \(text)" }
         }
-        let labels = meta.labels ?? [:]
-        guard let namespace = labels[AirlockConstants.Label.requestNamespace],
-            let uid = labels[AirlockConstants.Label.requestUID]
+        guard labels[AirlockConstants.Label.requestNamespace] != nil, labels[AirlockConstants.Label.requestUID] != nil
         else { return "no request labels" }
-        let request = requests.list(namespace: namespace).first { $0.metadata.uid == uid }
         guard let request else { return "its request is gone" }
         let phase = request.status?.phase ?? .pending
         if phase.isTerminal { return "its request is \(phase.rawValue)" }

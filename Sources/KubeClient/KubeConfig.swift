@@ -81,6 +81,17 @@ extension ClientConfiguration {
         guard let bytes = FileManager.default.contents(atPath: path) else {
             throw KubernetesError.configuration("kubeconfig \(path): cannot read the file")
         }
+        return try kubeconfig(contents: bytes, path: path, context: context)
+    }
+
+    /// Builds the configuration of `context` from a kubeconfig's `contents`, as if read from
+    /// `path` (files it names are relative to its directory). Any input gives a configuration
+    /// or a `.configuration` error naming `path` and the field at fault.
+    public static func kubeconfig(
+        contents bytes: Data, path: String, context: String? = nil
+    ) throws
+        -> ClientConfiguration
+    {
         guard let text = String(data: bytes, encoding: .utf8) else {
             throw KubernetesError.configuration("kubeconfig \(path): not UTF-8 text")
         }

@@ -99,6 +99,8 @@ public final class FakeSlackServer: Sendable {
             task.cancel()
             throw KubeTestingError(.startFailed, "the fake Slack server did not start")
         }
+        LogSweep.register(token, as: "the Slack bot token")
+        LogSweep.register(signingSecret, as: "the Slack signing secret")
         let server = FakeSlackServer(
             token: token, signingSecret: signingSecret, teamID: teamID, port: port, users: users)
         server.task.withLock { $0 = task }

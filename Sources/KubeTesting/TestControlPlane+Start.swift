@@ -22,6 +22,7 @@ extension TestControlPlane {
             var users = configuration.users.filter { $0.name != configuration.adminUser }
             users.insert(User(configuration.adminUser, groups: ["system:masters"]), at: 0)
             let tokens = Dictionary(uniqueKeysWithValues: users.map { ($0.name, randomToken()) })
+            for (user, token) in tokens { LogSweep.register(token, as: "the token of \(user)") }
             try writeFiles(in: directory, ca: ca, users: users, tokens: tokens)
 
             let adminToken = tokens[configuration.adminUser]!

@@ -79,8 +79,10 @@ public actor TestControlPlane {
 
     /// The control plane of this process, started by the first caller with the default
     /// configuration; concurrent callers await the same start (and get the same error if it
-    /// failed). Never `stop()` it: it goes at process exit.
+    /// failed). Never `stop()` it: it goes at process exit. Installs the ``LogSweep`` (tests
+    /// only: the process's logging is bootstrapped once).
     public static func shared() async throws -> TestControlPlane {
+        LogSweep.install()
         let start = sharedStart.withLock { task in
             if let task { return task }
             let started = Task { try await TestControlPlane.start() }

@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import KubeClient
 import KubeCore
+import KubeRuntime
 
 /// Settings of the operator process.
 struct ControllerOptions: ParsableArguments {
@@ -49,6 +50,21 @@ struct ControllerOptions: ParsableArguments {
 
     @Option(help: "Name of the leader-election Lease.")
     var leaseName = "airlock-controller"
+
+    @Option(
+        help:
+            "How long a Lease holds after its last renewal (e.g. 15s); the renew deadline (2/3) and retry period (2/15) scale with it."
+    )
+    var leaseDuration: KubeDuration = KubeDuration(seconds: 15)
+
+    /// Leader election as the flags ask for it (nil with --no-leader-elect).
+    var leaderElection: LeaderElectionConfiguration? {
+        guard leaderElect else { return nil }
+        let lease = Duration.seconds(max(leaseDuration.seconds, 1))
+        return LeaderElectionConfiguration(
+            leaseName: leaseName, namespace: namespace, leaseDuration: lease, renewDeadline: lease * 2 / 3,
+            retryPeriod: lease * 2 / 15)
+    }
 
     @Option(help: "Watch ActionRequests and ActionReviews in this namespace only (default: every namespace).")
     var watchNamespace: String?

@@ -81,8 +81,7 @@ struct OperatorProcess {
                     server: options.credentialServer ?? client.configuration.server.absoluteString,
                     certificateAuthorityPEM: client.configuration.tls.certificateAuthorityPEM),
                 sweepInterval: options.sweepInterval.duration, workers: options.workers,
-                leaderElection: options.leaderElect
-                    ? LeaderElectionConfiguration(leaseName: options.leaseName, namespace: options.namespace) : nil,
+                leaderElection: options.leaderElection,
                 auditFile: options.auditFile, requestNamespace: options.watchNamespace,
                 webhookIntegrity: options.expectedWebhooks,
                 chat: chat.configuration(namespace: options.namespace, client: client, logger: logger)),

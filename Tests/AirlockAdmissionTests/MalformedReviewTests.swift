@@ -26,6 +26,38 @@ import Testing
         #expect(review.response?.status?.message?.hasPrefix("malformed AdmissionReview: not JSON") == true)
     }
 
+    /// Found by fuzzing (issue 14): an operation no API server sends was allowed by both
+    /// webhooks ("anything else passes"), a no-op patch-free allow for a forged review.
+    @Test(arguments: AdmissionHandler.Webhook.allCases)
+    func anUnknownOperationIsRefused(_ webhook: AdmissionHandler.Webhook) async throws {
+        for operation in ["CREAPE", "create", "", "PATCH"] {
+            let review = Fixtures.admissionReview(
+                operation: operation, object: Fixtures.json(Fixtures.request()))
+            let body = String(decoding: try KubeJSON.encode(review), as: UTF8.self)
+            let (status, answer) = try await answer(body, webhook: webhook)
+            #expect(status == 200)
+            #expect(answer.response?.uid == review.request?.uid)
+            #expect(answer.response?.status?.code == 400)
+            #expect(answer.response?.status?.message?.contains("is not one of CREATE, UPDATE, DELETE, CONNECT") == true)
+        }
+    }
+
+    /// Found by fuzzing (issue 14): 500 levels of nesting in a field (what the decoder still
+    /// accepts) took 2.5 s to decode; now refused before decoding.
+    @Test(arguments: AdmissionHandler.Webhook.allCases)
+    func deepNestingIsRefusedBeforeDecoding(_ webhook: AdmissionHandler.Webhook) async throws {
+        let nested = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        let review = Fixtures.admissionReview(object: Fixtures.json(Fixtures.request()))
+        var body = String(decoding: try KubeJSON.encode(review), as: UTF8.self)
+        body = body.replacingOccurrences(of: "\"INC-42\"", with: nested)
+        #expect(KubeJSON.nestingDepth(of: Array(body.utf8)) > 500)
+        let started = ContinuousClock.now
+        let (status, answer) = try await answer(body, webhook: webhook)
+        #expect(ContinuousClock.now - started < .milliseconds(500))
+        #expect(status == 400)
+        #expect(answer.response?.status?.message?.contains("levels deep (at most 64)") == true)
+    }
+
     @Test func withoutRequestOrUIDIsHTTP400() async throws {
         for body in [
             #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#,

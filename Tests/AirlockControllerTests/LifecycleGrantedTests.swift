@@ -195,21 +195,23 @@ private typealias F = LifecycleFixture
     }
 }
 
-@Suite struct LifecycleRevocationTrustTests {
-    typealias F = LifecycleFixture
+extension SecuritySweep {
+    @Suite struct LifecycleRevocationTrustTests {
+        typealias F = LifecycleFixture
 
-    /// Issue 8, scenario 10, in the pure core: a ref someone added to `status.grants` (an
-    /// unrelated RoleBinding) is not the request's own, and is not revoked.
-    @Test func onlyRefsOfTheRequestsOwnPlanAreRevoked() {
-        var status = F.grantedStatus()
-        let precious = GrantRef(
-            apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespace: "dev", name: "precious",
-            uid: "u-precious")
-        status.grants = F.grants + [precious]
-        let request = F.request(status: status)
-        let step = F.lifecycle.step(
-            LifecycleObservation(request: request, now: status.expiresAt ?? F.now, requester: .verified))
-        #expect(step.effects == [.revoke(F.grants)])
-        #expect(step.status.phase == .expired)
+        /// Issue 8, scenario 10, in the pure core: a ref someone added to `status.grants` (an
+        /// unrelated RoleBinding) is not the request's own, and is not revoked.
+        @Test func onlyRefsOfTheRequestsOwnPlanAreRevoked() {
+            var status = F.grantedStatus()
+            let precious = GrantRef(
+                apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespace: "dev", name: "precious",
+                uid: "u-precious")
+            status.grants = F.grants + [precious]
+            let request = F.request(status: status)
+            let step = F.lifecycle.step(
+                LifecycleObservation(request: request, now: status.expiresAt ?? F.now, requester: .verified))
+            #expect(step.effects == [.revoke(F.grants)])
+            #expect(step.status.phase == .expired)
+        }
     }
 }

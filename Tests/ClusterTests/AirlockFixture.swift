@@ -197,7 +197,7 @@ final class AirlockFixture: Sendable {
         }
     }
 
-    private static func startWebhook(
+    static func startWebhook(
         plane: TestControlPlane, namespace: String, id: String, configurationName: String,
         signer: IdentitySigner, logger: Logger, tasks: inout [Task<Void, any Error>]
     ) async throws -> Int {

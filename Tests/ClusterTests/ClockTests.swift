@@ -149,4 +149,56 @@ import Testing
         #expect(try await sweeper.sweepOnce() == 1)
         #expect(try await admin.list(Role.self, namespace: namespace).items.isEmpty)
     }
+
+    /// Issue 14 (found by the chaos test): an object made by an earlier, unrecorded attempt at
+    /// a grant and adopted by the recorded one keeps that attempt's earlier expiry annotation;
+    /// it goes when the recorded grant ends, not before.
+    @Test func anAdoptedObjectLastsAsLongAsTheRecordedGrant() async throws {
+        let plane = try await TestControlPlane.shared()
+        let admin = plane.adminClient
+        let namespace = try await plane.makeNamespace(prefix: "clock-adopted")
+        let clock = ManualClock(epoch: Date())
+        let logger = Logger(label: "test.sweeper")
+        let request = try await admin.create(
+            ActionRequest(
+                metadata: ObjectMeta(name: "adopted", namespace: namespace),
+                spec: ActionRequestSpec(
+                    reason: "sweep", duration: KubeDuration(seconds: 600),
+                    permissions: [
+                        PermissionRule(namespace: namespace, apiGroups: [""], resources: ["pods"], verbs: ["get"])
+                    ])))
+        let uid = try #require(request.metadata.uid)
+        // The earlier attempt's object: its annotation says it ended a minute ago.
+        let role = try await admin.create(
+            Role(
+                metadata: ObjectMeta(
+                    name: "adopted-role", namespace: namespace,
+                    labels: GrantPlanner.labels(namespace: namespace, name: "adopted", uid: uid),
+                    annotations: [
+                        AirlockConstants.Annotation.expiresAt: RFC3339.format(clock.date.addingTimeInterval(-60))
+                    ]),
+                rules: [PolicyRule(apiGroups: [""], resources: ["pods"], verbs: ["get"])]))
+        var granted = request
+        granted.status = ActionRequestStatus(
+            phase: .granted, grantedAt: clock.date, expiresAt: clock.date.addingTimeInterval(600),
+            grants: [
+                GrantRef(
+                    apiVersion: Role.apiVersion, kind: Role.kind, namespace: namespace, name: "adopted-role",
+                    uid: role.metadata.uid)
+            ])
+        _ = try await admin.updateStatus(granted)
+        let requests = Informer(client: admin, ActionRequest.self, namespace: namespace, logger: logger)
+        let informing = Task { await requests.run() }
+        defer { informing.cancel() }
+        try await eventually("the request cached as Granted") {
+            requests.store.get(name: "adopted", namespace: namespace)?.status?.phase == .granted
+        }
+        let sweeper = GrantSweeper(
+            client: admin, requests: requests.store, requestNamespace: namespace, clock: AnyWallClock(clock),
+            logger: logger)
+        #expect(try await sweeper.sweepOnce() == 0)
+        // Past the grant's expiry, and past the 2 s the lifecycle has to remove it on time.
+        clock.advance(by: .seconds(603))
+        #expect(try await sweeper.sweepOnce() == 1)
+    }
 }

@@ -13,169 +13,102 @@ import Testing
 /// gone, and the audit file must hold each decision exactly once: one `evaluated`, one
 /// `granted` and one `expired` record per request (before the decision core, one `expired`
 /// record was lost and `evaluated` was recorded 305 times).
-@Suite struct ControllerCrashTests {
-    static let lifecycles = 300
-    static let kills = 5
+extension SecuritySweep {
+    @Suite struct ControllerCrashTests {
+        static let lifecycles = 300
+        static let kills = 5
 
-    @Test func killedFiveTimesDuringLifecyclesEveryDecisionIsRecordedOnce() async throws {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: ControllerProcessTests.binary),
-            "build the executable first: swift build --build-tests (hack/test.sh does)")
-        let plane = try await TestControlPlane.shared()
-        let admin = plane.adminClient
-        try await LifecycleFixture.grantControllerRBAC(admin)
-        let namespace = try await plane.makeNamespace(prefix: "crash")
-        let target = try await plane.makeNamespace(prefix: "crash-target")
-        _ = try await admin.create(
-            ApprovalPolicy(
-                metadata: ObjectMeta(name: "\(namespace)-auto"),
-                spec: ApprovalPolicySpec(
-                    match: PolicyMatch(requestNamespaces: [namespace]), decision: .autoApprove,
-                    maxDuration: KubeDuration(seconds: 3600))))
-        let audit = plane.directory.appendingPathComponent("\(namespace)-audit.jsonl").path
-        let controller = CrashingController(plane: plane, namespace: namespace, auditFile: audit)
-        try controller.start()
-        defer { controller.stopForGood() }
-        // The controller creates the signing key; requests are stamped with it as the webhook
-        // would (the webhook lives in the process being killed, and creation must go on).
-        let signer = try await eventuallyValue("the signing key", timeout: .seconds(30)) {
-            try? await SigningKeySecret.signer(
-                from: admin.get(Secret.self, name: SigningKeySecret.defaultName, namespace: namespace))
-        }
-        let seed = UInt64(Date().timeIntervalSince1970)
-        print("[crash test] kill schedule seed \(seed)")
-        let killer = Task {
-            var schedule = SeededRandom(seed: seed)
-            for _ in 0..<Self.kills {
-                try await Task.sleep(for: .milliseconds(1500 + Int(schedule.next() % 2500)))
-                controller.kill()
-                try await Task.sleep(for: .milliseconds(1000 + Int(schedule.next() % 2000)))
-                try controller.start()
-            }
-        }
-        var names: [String] = []
-        for index in 0..<Self.lifecycles {
-            let name = "crash-\(index)"
-            names.append(name)
-            let request = ActionRequest(
-                metadata: ObjectMeta(name: name, namespace: namespace),
-                spec: ActionRequestSpec(
-                    reason: "crash test", duration: KubeDuration(seconds: 4),
-                    permissions: [
-                        PermissionRule(
-                            namespace: target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"],
-                            resourceNames: ["cm-\(index)"])
-                    ], credential: .subject))
+        @Test func killedFiveTimesDuringLifecyclesEveryDecisionIsRecordedOnce() async throws {
+            try #require(
+                FileManager.default.isExecutableFile(atPath: ControllerProcessTests.binary),
+                "build the executable first: swift build --build-tests (hack/test.sh does)")
+            let plane = try await TestControlPlane.shared()
+            let admin = plane.adminClient
+            try await LifecycleFixture.grantControllerRBAC(admin)
+            let namespace = try await plane.makeNamespace(prefix: "crash")
+            let target = try await plane.makeNamespace(prefix: "crash-target")
             _ = try await admin.create(
-                signer.stamp(request, requester: Identity(username: "agent-\(index % 7)", uid: "u-\(index % 7)")))
-            try await Task.sleep(for: .milliseconds(40))
-        }
-        try await killer.value
-        #expect(controller.kills == Self.kills)
+                ApprovalPolicy(
+                    metadata: ObjectMeta(name: "\(namespace)-auto"),
+                    spec: ApprovalPolicySpec(
+                        match: PolicyMatch(requestNamespaces: [namespace]), decision: .autoApprove,
+                        maxDuration: KubeDuration(seconds: 3600))))
+            let audit = plane.directory.appendingPathComponent("\(namespace)-audit.jsonl").path
+            let controller = CrashingController(plane: plane, namespace: namespace, auditFile: audit)
+            try controller.start()
+            defer { controller.stopForGood() }
+            // The controller creates the signing key; requests are stamped with it as the webhook
+            // would (the webhook lives in the process being killed, and creation must go on).
+            let signer = try await eventuallyValue("the signing key", timeout: .seconds(30)) {
+                try? await SigningKeySecret.signer(
+                    from: admin.get(Secret.self, name: SigningKeySecret.defaultName, namespace: namespace))
+            }
+            let seed = UInt64(Date().timeIntervalSince1970)
+            print("[crash test] kill schedule seed \(seed)")
+            let killer = Task {
+                var schedule = SeededRandom(seed: seed)
+                for _ in 0..<Self.kills {
+                    try await Task.sleep(for: .milliseconds(1500 + Int(schedule.next() % 2500)))
+                    controller.kill()
+                    try await Task.sleep(for: .milliseconds(1000 + Int(schedule.next() % 2000)))
+                    try controller.start()
+                }
+            }
+            var names: [String] = []
+            for index in 0..<Self.lifecycles {
+                let name = "crash-\(index)"
+                names.append(name)
+                let request = ActionRequest(
+                    metadata: ObjectMeta(name: name, namespace: namespace),
+                    spec: ActionRequestSpec(
+                        reason: "crash test", duration: KubeDuration(seconds: 4),
+                        permissions: [
+                            PermissionRule(
+                                namespace: target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"],
+                                resourceNames: ["cm-\(index)"])
+                        ], credential: .subject))
+                _ = try await admin.create(
+                    signer.stamp(request, requester: Identity(username: "agent-\(index % 7)", uid: "u-\(index % 7)")))
+                try await Task.sleep(for: .milliseconds(40))
+            }
+            try await killer.value
+            #expect(controller.kills == Self.kills)
 
-        try await eventually("every request Expired", timeout: .seconds(120), interval: .milliseconds(500)) {
+            try await eventually("every request Expired", timeout: .seconds(120), interval: .milliseconds(500)) {
+                let requests = try await admin.listAll(ActionRequest.self, namespace: namespace).items
+                return requests.count == Self.lifecycles && requests.allSatisfy { $0.status?.phase == .expired }
+            }
+            let leftovers = try await admin.listAll(
+                RoleBinding.self, namespace: target,
+                options: ListOptions(labelSelector: AirlockConstants.Label.managedBySelector))
+            #expect(leftovers.items.isEmpty, "grants left behind: \(leftovers.items.map(\.key))")
+
+            // Every decision the status shows is in the audit file exactly once.
             let requests = try await admin.listAll(ActionRequest.self, namespace: namespace).items
-            return requests.count == Self.lifecycles && requests.allSatisfy { $0.status?.phase == .expired }
-        }
-        let leftovers = try await admin.listAll(
-            RoleBinding.self, namespace: target,
-            options: ListOptions(labelSelector: AirlockConstants.Label.managedBySelector))
-        #expect(leftovers.items.isEmpty, "grants left behind: \(leftovers.items.map(\.key))")
-
-        // Every decision the status shows is in the audit file exactly once.
-        let requests = try await admin.listAll(ActionRequest.self, namespace: namespace).items
-        try await eventually("every expiry audited", timeout: .seconds(30)) {
+            try await eventually("every expiry audited", timeout: .seconds(30)) {
+                let records = try Self.records(audit)
+                return requests.allSatisfy { request in
+                    records.contains { $0.requestUID == request.metadata.uid && $0.event == "expired" }
+                }
+            }
+            let verification = try AuditLog.verify(path: audit)
             let records = try Self.records(audit)
-            return requests.allSatisfy { request in
-                records.contains { $0.requestUID == request.metadata.uid && $0.event == "expired" }
+            #expect(verification.count == records.count)
+            var problems: [String] = []
+            for request in requests {
+                let mine = records.filter { $0.requestUID == request.metadata.uid }
+                for event in ["evaluated", "granted", "expired"] where mine.filter({ $0.event == event }).count != 1 {
+                    problems.append(
+                        "\(request.metadata.name ?? "?"): \(mine.filter { $0.event == event }.count) × \(event)")
+                }
             }
+            #expect(problems.isEmpty, "\(problems.prefix(20))")
+            #expect(records.count == 3 * Self.lifecycles, "\(records.count) records for \(Self.lifecycles) lifecycles")
         }
-        let verification = try AuditLog.verify(path: audit)
-        let records = try Self.records(audit)
-        #expect(verification.count == records.count)
-        var problems: [String] = []
-        for request in requests {
-            let mine = records.filter { $0.requestUID == request.metadata.uid }
-            for event in ["evaluated", "granted", "expired"] where mine.filter({ $0.event == event }).count != 1 {
-                problems.append(
-                    "\(request.metadata.name ?? "?"): \(mine.filter { $0.event == event }.count) × \(event)")
-            }
+
+        static func records(_ path: String) throws -> [AuditRecord] {
+            guard let data = FileManager.default.contents(atPath: path) else { return [] }
+            return try data.split(separator: 10).map { try KubeJSON.decode(AuditEntry.self, from: Data($0)).record }
         }
-        #expect(problems.isEmpty, "\(problems.prefix(20))")
-        #expect(records.count == 3 * Self.lifecycles, "\(records.count) records for \(Self.lifecycles) lifecycles")
-    }
-
-    static func records(_ path: String) throws -> [AuditRecord] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return try data.split(separator: 10).map { try KubeJSON.decode(AuditEntry.self, from: Data($0)).record }
-    }
-}
-
-/// The `airlock controller` binary for one namespace, started and SIGKILLed at will.
-final class CrashingController: Sendable {
-    let plane: TestControlPlane
-    let namespace: String
-    let auditFile: String
-    private let state = Mutex<(process: Process?, kills: Int, starts: Int)>((nil, 0, 0))
-
-    init(plane: TestControlPlane, namespace: String, auditFile: String) {
-        self.plane = plane
-        self.namespace = namespace
-        self.auditFile = auditFile
-    }
-
-    var kills: Int { state.withLock { $0.kills } }
-
-    func start() throws {
-        let ports = try FreePort.loopback(count: 2)
-        let starts = state.withLock { state -> Int in
-            state.starts += 1
-            return state.starts
-        }
-        let log = plane.directory.appendingPathComponent("\(namespace)-controller-\(starts).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ControllerProcessTests.binary)
-        process.arguments = [
-            "controller", "--kubeconfig", plane.kubeconfigPath, "--context", "controller", "--namespace", namespace,
-            "--watch-namespace", namespace, "--controller-username", "controller", "--metrics-port", "\(ports[0])",
-            "--webhook-port", "\(ports[1])", "--webhook-ip", "127.0.0.1", "--no-leader-elect",
-            "--no-verify-webhooks", "--audit-file", auditFile, "--sweep-interval", "5s", "--log-level", "warning",
-        ]
-        process.standardError = try FileHandle(forWritingTo: log)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        state.withLock { $0.process = process }
-    }
-
-    func kill() {
-        state.withLock { state in
-            guard let process = state.process, process.isRunning else { return }
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            state.kills += 1
-            state.process = nil
-        }
-    }
-
-    func stopForGood() {
-        state.withLock { state in
-            guard let process = state.process, process.isRunning else { return }
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing schedule can be replayed.
-struct SeededRandom: Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -60,3 +60,20 @@ import Testing
         #expect(ObjectKey(namespace: nil, name: "a").description == "a")
     }
 }
+
+/// `KubeJSON.nestingDepth(of:)`: counts arrays and objects, not brackets inside strings.
+@Suite struct NestingDepthTests {
+    @Test(arguments: [
+        ("1", 0), ("\"[[[\"", 0), ("[]", 1), ("{\"a\":[1,{\"b\":[]}]}", 4), ("[\"]\\\"[\",[]]", 2),
+        (String(repeating: "[", count: 600) + String(repeating: "]", count: 600), 600), ("[[[", 3),
+    ])
+    func depth(_ json: String, _ expected: Int) {
+        #expect(KubeJSON.nestingDepth(of: Array(json.utf8)) == expected)
+        #expect(!KubeJSON.shape(of: Array(json.utf8)).rawControlCharacter)
+    }
+
+    @Test func rawControlCharactersInStringsAreSeen() {
+        #expect(KubeJSON.shape(of: Array("{\"a\u{1B}b\":1}".utf8)).rawControlCharacter)
+        #expect(!KubeJSON.shape(of: Array("{\n\t\"a\":\"\\u001b\"}".utf8)).rawControlCharacter)
+    }
+}

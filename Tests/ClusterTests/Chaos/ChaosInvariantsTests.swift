@@ -1,0 +1,82 @@
+import AirlockAPI
+import AirlockController
+import Foundation
+import KubeCore
+import Testing
+
+/// The chaos test's checks can fail: each kind of violation, planted in otherwise clean data,
+/// is found (no cluster needed).
+@Suite struct ChaosInvariantsTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// `chaos-0` (auto-approved) granted and expired, audited exactly, no card.
+    static func expired(uid: String = "u0") -> ActionRequest {
+        var metadata = ObjectMeta(name: "chaos-0", namespace: "chaos")
+        metadata.uid = uid
+        return ActionRequest(
+            metadata: metadata,
+            spec: ActionRequestSpec(reason: "chaos", duration: KubeDuration(seconds: 4)),
+            status: ActionRequestStatus(
+                phase: .expired, decision: PolicyDecision(outcome: .autoApprove), grantedAt: now,
+                expiresAt: now.addingTimeInterval(4), grants: []))
+    }
+
+    static func records(uid: String = "u0", events: [String] = ["evaluated", "granted", "expired"]) -> [AuditRecord] {
+        events.map { AuditRecord(time: now, event: $0, request: "chaos/chaos-0", requestUID: uid, key: "\(uid)/\($0)") }
+    }
+
+    func invariants(
+        requests: [ActionRequest] = [expired()], records: [AuditRecord] = records(), cardPosts: [String: Int] = [:],
+        replies: [String: [String]] = [:], monitor: ChaosMonitor.State = .init(),
+        remaining: [ChaosMonitor.Grant] = []
+    ) -> ChaosInvariants {
+        ChaosInvariants(
+            requests: requests, reviews: [], records: records, cardPosts: cardPosts, replies: replies,
+            monitor: monitor, remainingGrants: remaining, now: Self.now)
+    }
+
+    @Test func cleanDataHasNoViolation() {
+        #expect(invariants().violations().isEmpty)
+    }
+
+    @Test func eachPlantedViolationIsFound() {
+        var late = ChaosMonitor.State()
+        late.lateGrants["RoleBinding/t/x"] = "RoleBinding/t/x seen 9.0 s after its expiry"
+        #expect(invariants(monitor: late).violations() == ["RoleBinding/t/x seen 9.0 s after its expiry"])
+
+        var remade = ChaosMonitor.State()
+        remade.uids["Role/t/x"] = ["a": Self.now...Self.now, "b": Self.now...Self.now]
+        #expect(invariants(monitor: remade).violations().first?.contains("made 2 times") == true)
+
+        let twice = invariants(records: Self.records(events: ["evaluated", "granted", "expired", "expired"]))
+        #expect(twice.violations().first?.contains("audit records") == true)
+        let lost = invariants(records: Self.records(events: ["evaluated", "granted"]))
+        #expect(lost.violations().first?.contains("audit records") == true)
+
+        #expect(invariants(cardPosts: ["u0": 2]).violations() == ["chaos-0: 2 cards posted"])
+        #expect(invariants(replies: ["u0": ["ended", "ended"]]).violations().first?.contains("posted twice") == true)
+        let left = ChaosMonitor.Grant(key: "RoleBinding/t/x", uid: "g", requestUID: "u0", expiresAt: Self.now)
+        #expect(invariants(remaining: [left]).violations().first?.contains("grants left after Expired") == true)
+
+        var pending = Self.expired()
+        pending.status?.phase = .pending
+        let found = invariants(requests: [pending], records: Self.records(events: ["evaluated", "granted"]))
+            .violations()
+        #expect(found.contains { $0.contains("Pending, expected Expired") })
+        #expect(found.contains { $0.contains("Pending without a decision to wait for") })
+        #expect(found.contains { $0.contains("Pending with grants") })
+        #expect(found.contains { $0.contains("Pending with 0 cards") })
+    }
+
+    @Test func knownIssuesAreSortedOutAndTheRestIsNot() {
+        let (known, unknown) = ChaosKnownIssue.partition([
+            "Role/t/x made 2 times, seen [] after the grant",
+            "Role/t/x seen 6.0 s after its expiry, 5.1 s after a leader ran",
+            "RoleBinding/t/x: access outlived its expiry by 16.0 s with a leader running",
+            "chaos-1: a thread reply posted twice: []", "chaos-2: 2 cards posted",
+        ])
+        #expect(known[.unrecordedGrant]?.count == 1 && known[.slowCleanup]?.count == 1)
+        #expect(known[.duplicateReply]?.count == 1)
+        #expect(unknown.count == 2)
+    }
+}
