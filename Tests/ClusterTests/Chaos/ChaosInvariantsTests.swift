@@ -74,9 +74,10 @@ import Testing
             "Role/t/x seen 6.0 s after its expiry, 5.1 s after a leader ran",
             "RoleBinding/t/x: access outlived its expiry by 16.0 s with a leader running",
             "chaos-1: a thread reply posted twice: []", "chaos-2: 2 cards posted",
+            #"chaos-3: Failed, expected Expired (auto): ["Failed: roles is forbidden: User "controller" cannot get"]"#,
         ])
         #expect(known[.unrecordedGrant]?.count == 1 && known[.slowCleanup]?.count == 1)
-        #expect(known[.duplicateReply]?.count == 1)
+        #expect(known[.duplicateReply]?.count == 1 && known[.forbiddenAfterRestart]?.count == 1)
         #expect(unknown.count == 2)
     }
 }

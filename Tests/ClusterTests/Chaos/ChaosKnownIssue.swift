@@ -21,6 +21,10 @@ enum ChaosKnownIssue: String, CaseIterable {
     /// A review from a second Slack click recorded in the audit file but missing from the
     /// request's status (a status write that lost it).
     case lostReview = "lost-review"
+    /// A request Failed because the API server answered 403 to the controller for a while
+    /// after it restarted (its RBAC cache not filled yet): the grant applier takes a 403 as
+    /// final. Fix: retry a 403 with backoff for a while before failing.
+    case forbiddenAfterRestart = "forbidden-after-restart"
 
     var explanation: String {
         switch self {
@@ -29,6 +33,7 @@ enum ChaosKnownIssue: String, CaseIterable {
             "grant objects removed more than 5 s (bindings: at most 15 s) after expiry or a leader change"
         case .duplicateReply: "a Slack thread reply posted twice when its record was lost"
         case .lostReview: "a review audited but missing from the status"
+        case .forbiddenAfterRestart: "a request Failed on a 403 while the restarted API server filled its RBAC cache"
         }
     }
 
@@ -39,6 +44,12 @@ enum ChaosKnownIssue: String, CaseIterable {
             return .slowCleanup
         }
         if violation.contains("a thread reply posted twice") { return .duplicateReply }
+        if violation.contains(": Failed, expected "),
+            violation.contains("is forbidden: User \\\"controller\\\"")
+                || violation.contains("is forbidden: User \"controller\"")
+        {
+            return .forbiddenAfterRestart
+        }
         if violation.contains("persisted but not in the status") || violation.contains(": reviews audited ") {
             return .lostReview
         }
