@@ -132,7 +132,8 @@ final class ChatFixture: Sendable {
         let service = SlackInteractionService(
             slack: airlock.configuration.chat!.slack!, client: airlock.controllerClient,
             requests: airlock.airlock.controller.primary.store, controllerUsername: "controller",
-            logger: airlock.logger)
+            // The outcome, not the 2.5 s budget (unit-tested), is under test here.
+            logger: airlock.logger, answerBudget: .seconds(30))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = ChatServer.application(
             host: "127.0.0.1", port: 0, slack: { body, headers in await service.handle(body: body, headers: headers) },

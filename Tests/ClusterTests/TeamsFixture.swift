@@ -125,7 +125,8 @@ final class TeamsFixture: Sendable {
             teams: airlock.configuration.chat!.teams!, client: airlock.controllerClient,
             requests: airlock.airlock.controller.primary.store, controllerUsername: "controller",
             logger: airlock.logger,
-            timings: timings)
+            // The outcome, not the 4 s budget (unit-tested), is under test here.
+            timings: timings, answerBudget: .seconds(30))
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = ChatServer.application(
             host: "127.0.0.1", port: 0, teams: { body, headers in await service.handle(body: body, headers: headers) },

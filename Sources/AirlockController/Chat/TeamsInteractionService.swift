@@ -31,6 +31,9 @@ public final class TeamsInteractionService: Sendable {
         public var answered: ContinuousClock.Instant
     }
 
+    /// How long an invoke's answer waits for its review (``answerBudget``; tests of the
+    /// outcome on a loaded machine wait longer).
+    let budget: Duration
     let teams: any TeamsAccess
     let reviews: ChatReviews
     let clock: AnyWallClock
@@ -39,8 +42,10 @@ public final class TeamsInteractionService: Sendable {
 
     public init(
         teams: any TeamsAccess, client: KubernetesClient, requests: Store<ActionRequest>, controllerUsername: String,
-        clock: AnyWallClock = .system, logger: Logger, timings: (@Sendable (Timing) -> Void)? = nil
+        clock: AnyWallClock = .system, logger: Logger, timings: (@Sendable (Timing) -> Void)? = nil,
+        answerBudget: Duration = TeamsInteractionService.answerBudget
     ) {
+        self.budget = answerBudget
         self.teams = teams
         self.clock = clock
         self.timings = timings
@@ -65,11 +70,11 @@ public final class TeamsInteractionService: Sendable {
             return answer
         case .act(let action, let activity, let identity):
             let work = Task { await self.act(action, activity: activity, identity: identity) }
-            if let done = await ChatReviews.first(of: work, within: Self.answerBudget) {
+            if let done = await ChatReviews.first(of: work, within: budget) {
                 timings?(Timing(received: received, persisted: done.1, answered: .now))
                 return done.0
             }
-            logger.warning("answering a Teams click takes longer than \(Self.answerBudget)")
+            logger.warning("answering a Teams click takes longer than \(budget)")
             return .card(
                 TeamsApprovalCard.notice(
                     "Airlock is still recording your click on \(action.request.qualifiedName); the card shows it once"
