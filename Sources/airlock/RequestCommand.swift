@@ -89,18 +89,8 @@ struct RequestCommand: AsyncParsableCommand {
                 return
             }
             if context.liveStatus { Console.err("created \(context.namespace)/\(createdName)") }
-            let live = LiveStatus(enabled: context.liveStatus)
-            var outcome = try await RequestWatch.follow(
-                client: context.client, name: createdName, namespace: context.namespace, timeout: waitTimeout,
-                needsCredential: kubeconfigOut != nil, tick: context.liveStatus, status: { live.show($0) })
-            live.clear()
-            if outcome.granted, let path = kubeconfigOut, let secret = outcome.credentialSecretName {
-                try await CredentialFile.write(
-                    client: context.client, secretName: secret, namespace: context.namespace, to: path)
-                outcome.kubeconfigPath = path
-            }
-            try context.emit(outcome, text: Rendering.outcome(outcome, palette: context.palette))
-            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+            try await RequestWatch.waitAndReport(
+                createdName, context: context, timeout: waitTimeout, kubeconfigOut: kubeconfigOut)
         }
     }
 

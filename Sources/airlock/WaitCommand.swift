@@ -42,18 +42,29 @@ struct WaitCommand: AsyncParsableCommand {
                             + " credential to write")
                 }
             }
-            let live = LiveStatus(enabled: context.liveStatus)
-            var outcome = try await RequestWatch.follow(
-                client: context.client, name: name, namespace: context.namespace, timeout: limit,
-                needsCredential: kubeconfigOut != nil, tick: context.liveStatus, status: { live.show($0) })
-            live.clear()
-            if outcome.granted, let path = kubeconfigOut, let secret = outcome.credentialSecretName {
-                try await CredentialFile.write(
-                    client: context.client, secretName: secret, namespace: context.namespace, to: path)
-                outcome.kubeconfigPath = path
-            }
-            try context.emit(outcome, text: Rendering.outcome(outcome, palette: context.palette))
-            if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+            try await RequestWatch.waitAndReport(name, context: context, timeout: limit, kubeconfigOut: kubeconfigOut)
         }
+    }
+}
+
+extension RequestWatch {
+    /// What `request --wait` and `wait` share: follows `name` with a live line on a terminal,
+    /// writes the credential's kubeconfig to `kubeconfigOut` once granted, prints the outcome
+    /// and exits with its code.
+    static func waitAndReport(
+        _ name: String, context: CLIContext, timeout: Duration, kubeconfigOut: String?
+    ) async throws {
+        let live = LiveStatus(enabled: context.liveStatus)
+        var outcome = try await follow(
+            client: context.client, name: name, namespace: context.namespace, timeout: timeout,
+            needsCredential: kubeconfigOut != nil, tick: context.liveStatus, status: { live.show($0) })
+        live.clear()
+        if outcome.granted, let path = kubeconfigOut, let secret = outcome.credentialSecretName {
+            try await CredentialFile.write(
+                client: context.client, secretName: secret, namespace: context.namespace, to: path)
+            outcome.kubeconfigPath = path
+        }
+        try context.emit(outcome, text: Rendering.outcome(outcome, palette: context.palette))
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 }
