@@ -26,7 +26,7 @@ public struct ChatConfiguration: Sendable {
         namespace: String, slack: (any SlackAccess)? = nil, teams: (any TeamsAccess)? = nil,
         eventSource: String? = nil, workers: Int = 4,
         endingSoonLead: Duration = .seconds(300),
-        retry: ExponentialBackoff = ExponentialBackoff(initial: .seconds(2), maximum: .seconds(300)),
+        retry: ExponentialBackoff = ExponentialBackoff(initial: .seconds(2), maximum: .seconds(30)),
         secretTTL: Duration = .seconds(30)
     ) {
         self.namespace = namespace
