@@ -202,6 +202,10 @@ extension NotificationState {
                 "replies": .array(
                     "Thread replies posted under the card.",
                     of: .enumeration(NotificationState.Reply.self, "A thread reply."), maxItems: 8),
+                "repliesInDoubt": .array(
+                    "Slack thread replies attempted but not recorded: each is looked up in the thread by its"
+                        + " metadata before it is posted again.",
+                    of: .enumeration(NotificationState.Reply.self, "A thread reply."), maxItems: 8),
                 "events": .strings(
                     "Webhook: ids of the CloudEvents delivered, one per transition.",
                     itemDescription: "A CloudEvent id.", maxItems: NotificationState.maxEvents, maxLength: 64),

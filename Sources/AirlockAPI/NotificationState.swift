@@ -32,6 +32,9 @@ public struct NotificationState: Codable, Sendable, Hashable {
     public var card: String?
     /// Thread replies posted under the card (``Reply``).
     public var replies: [String]?
+    /// Slack thread replies attempted but not recorded (``Reply``): each may have been posted,
+    /// so it is looked up in the thread by its metadata before it is posted again.
+    public var repliesInDoubt: [String]?
     /// Webhook: ids of the CloudEvents delivered (one per transition).
     public var events: [String]?
 
@@ -51,7 +54,7 @@ public struct NotificationState: Codable, Sendable, Hashable {
         channel: String, target: String? = nil, messageRef: String? = nil, delivered: Bool = false,
         attempts: Int = 0, lastAttemptAt: Date? = nil, lastError: String? = nil, failures: Int? = nil,
         retryAt: Date? = nil, inDoubt: Bool? = nil, card: String? = nil, replies: [String]? = nil,
-        events: [String]? = nil
+        repliesInDoubt: [String]? = nil, events: [String]? = nil
     ) {
         self.channel = channel
         self.target = target
@@ -65,6 +68,7 @@ public struct NotificationState: Codable, Sendable, Hashable {
         self.inDoubt = inDoubt
         self.card = card
         self.replies = replies
+        self.repliesInDoubt = repliesInDoubt
         self.events = events
     }
 

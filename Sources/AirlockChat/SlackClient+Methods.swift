@@ -88,6 +88,30 @@ extension SlackClient {
         return nil
     }
 
+    /// Finds a reply carrying `metadata` in the thread under `parent`, reading at most
+    /// `maxPages` pages of `conversations.replies`: a thread reply whose post was not recorded
+    /// is looked up here before it is posted again.
+    ///
+    /// - Returns: the reply, or nil when it was never posted.
+    public func findReply(
+        in parent: SlackMessageRef, metadata: SlackMessageMetadata, maxPages: Int = 5
+    ) async throws(ChatError) -> SlackMessageRef? {
+        var cursor: String? = nil
+        for _ in 0..<max(1, maxPages) {
+            var query = [
+                ("channel", parent.channel), ("ts", parent.ts), ("include_all_metadata", "true"), ("limit", "200"),
+            ]
+            if let cursor { query.append(("cursor", cursor)) }
+            let page = SlackHistoryPage(json: try await get("conversations.replies", query: query))
+            if let found = page.messages.first(where: { $0.ts != parent.ts && Self.matches($0.metadata, metadata) }) {
+                return SlackMessageRef(channel: parent.channel, ts: found.ts)
+            }
+            guard let next = page.nextCursor else { return nil }
+            cursor = next
+        }
+        return nil
+    }
+
     /// Answers an interaction through its `response_url` (valid 5 times within 30 minutes):
     /// an ephemeral note to the clicking user by default, or an in-channel reply.
     public func respond(

@@ -18,7 +18,7 @@ public struct SlackMessage: Sendable, Hashable {
     }
 
     /// A plain-text message (a thread reply).
-    public init(channel: String, text: String, threadTS: String? = nil) {
-        self.init(channel: channel, content: SlackMessageContent(text: text), threadTS: threadTS)
+    public init(channel: String, text: String, threadTS: String? = nil, metadata: SlackMessageMetadata? = nil) {
+        self.init(channel: channel, content: SlackMessageContent(text: text), threadTS: threadTS, metadata: metadata)
     }
 }

@@ -26,6 +26,16 @@ public struct SlackMessageMetadata: Sendable, Hashable {
             ])
     }
 
+    /// Event type of the thread replies under a card.
+    public static let threadReplyEventType = "airlock_thread_reply"
+
+    /// The metadata of the thread reply `reply` (`Granted`, `Ended`, ...) about `request`.
+    public init(threadReply reply: String, for request: ChatRequestReference) {
+        self.init(
+            eventType: Self.threadReplyEventType,
+            eventPayload: ["uid": .string(request.uid), "reply": .string(reply)])
+    }
+
     /// The JSON Slack expects.
     public var json: JSONValue {
         ["event_type": .string(eventType), "event_payload": .object(eventPayload)]

@@ -117,7 +117,8 @@ public final class ActionRequestReconciler: Reconciler {
             _ = try await perform(step.effects, for: request)
             try await write(step, of: request, cachedVersion: cachedVersion)
             await announce(step, of: request)
-            if failure.isTransient { throw failure }
+            // Still Pending: retried with backoff.
+            if step.status.phase == .pending { throw failure }
             return .done
         }
         try await write(step, of: request, cachedVersion: cachedVersion)

@@ -84,6 +84,7 @@ extension FakeSlackServer {
             case "views.open": openView(parameters, &state)
             case "users.info": userInfo(parameters, state)
             case "conversations.history": history(parameters, state)
+            case "conversations.replies": replies(parameters, state)
             case "auth.test":
                 .ok([
                     "team_id": .string(teamID), "user_id": "U0AIRLOCKBOT", "bot_id": "B0AIRLOCK", "team": "Airlock",
@@ -235,6 +236,29 @@ extension FakeSlackServer {
         return .ok([
             "messages": .array(page.map { json($0, withMetadata: withMetadata) }), "has_more": .bool(hasMore),
             "pin_count": 0, "response_metadata": ["next_cursor": .string(cursor)],
+        ])
+    }
+
+    /// `conversations.replies`: the parent, then its replies, oldest first.
+    private func replies(_ parameters: [String: JSONValue], _ state: State) -> Outcome {
+        guard let channel = parameters["channel"]?.stringValue else { return .failed("channel_not_found") }
+        guard let ts = parameters["ts"]?.stringValue else { return .failed("invalid_arguments") }
+        let id = Self.channelID(channel)
+        guard state.messages.contains(where: { $0.channel == id && $0.ts == ts }) else {
+            return .failed("thread_not_found")
+        }
+        let withMetadata = ["true", "1"].contains(Self.string(parameters["include_all_metadata"]) ?? "")
+        let limit = min(max(Int(Self.string(parameters["limit"]) ?? "") ?? 100, 1), 1000)
+        let offset =
+            Self.string(parameters["cursor"]).flatMap { Data(base64Encoded: $0) }
+            .flatMap { Int(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "next:", with: "")) } ?? 0
+        let thread = state.messages.filter { $0.channel == id && ($0.ts == ts || $0.threadTS == ts) }
+        let page = Array(thread.dropFirst(offset).prefix(limit))
+        let hasMore = offset + page.count < thread.count
+        let cursor = hasMore ? Data("next:\(offset + page.count)".utf8).base64EncodedString() : ""
+        return .ok([
+            "messages": .array(page.map { json($0, withMetadata: withMetadata) }), "has_more": .bool(hasMore),
+            "response_metadata": ["next_cursor": .string(cursor)],
         ])
     }
 

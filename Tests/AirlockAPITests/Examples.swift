@@ -86,6 +86,7 @@ enum Examples {
                         channel: AirlockConstants.Channel.slack, target: "#ops", messageRef: "C123/1714564800.000100",
                         delivered: true, attempts: 2, lastAttemptAt: at(minutes: 1), lastError: "rate limited",
                         failures: 1, retryAt: at(minutes: 2), inDoubt: true, card: "Granted", replies: ["Granted"],
+                        repliesInDoubt: ["Ended"],
                         events: ["evt_0123456789abcdef0123456789abcdef"])
                 ],
                 observedGeneration: 1, rejectedReviews: 3, requesterOwner: "bob",

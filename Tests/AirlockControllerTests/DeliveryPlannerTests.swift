@@ -75,7 +75,7 @@ private typealias F = LifecycleFixture
         #expect(event.key.hasPrefix("\(F.uid)/evaluated/"))
         #expect(event.id == RequestEventType.eventID(idempotencyKey: event.key))
         #expect(event.time == F.created)
-        #expect(plan.postsCards)
+        #expect(plan.needsClaim)
         #expect(plan.wakeAt == nil)
     }
 
@@ -143,9 +143,29 @@ private typealias F = LifecycleFixture
 
     @Test func grantedUpdatesTheCardRepliesAndWakesBeforeTheEnd() {
         let plan = Self.planner.plan(Self.granted(notifications: [Self.card("Pending/0/2")]), now: F.now)
-        #expect(Self.steps(plan, "slack") == [.updateCard("Granted"), .reply(.granted)])
+        #expect(Self.steps(plan, "slack") == [.updateCard("Granted"), .reply(.granted, lookUpFirst: false)])
         // Granted five minutes ago for 20 minutes: the warning is due 5 minutes before the end.
         #expect(plan.wakeAt == F.expiresAt.addingTimeInterval(-300))
+    }
+
+    /// Chaos: a reply posted, then its record lost, was posted again. Replies are claimed
+    /// before they are posted; one claimed but not recorded is looked up in the thread first.
+    @Test func aSlackReplyIsClaimedBeforeItIsPostedAndLookedUpWhenInDoubt() {
+        let request = Self.granted(notifications: [Self.card("Granted")])
+        let plan = Self.planner.plan(request, now: F.now)
+        #expect(Self.steps(plan, "slack") == [.reply(.granted, lookUpFirst: false)])
+        #expect(plan.needsClaim)
+        let claimed = Notifier.claim(plan, in: request.status?.notifications ?? [], now: F.now)
+        let slack = claimed.first { $0.channel == "slack" }
+        #expect(slack?.repliesInDoubt == ["Granted"])
+        #expect(slack?.attempts == 1 && slack?.inDoubt == nil, "a reply claim is no card post")
+
+        var inDoubt = request
+        inDoubt.status?.notifications = claimed
+        #expect(Self.steps(Self.planner.plan(inDoubt, now: F.now), "slack") == [.reply(.granted, lookUpFirst: true)])
+        // Claiming again keeps one entry per reply.
+        let again = Notifier.claim(Self.planner.plan(inDoubt, now: F.now), in: claimed, now: F.now)
+        #expect(again.first { $0.channel == "slack" }?.repliesInDoubt == ["Granted"])
     }
 
     @Test func theEndingSoonReplyIsDueFiveMinutesBeforeTheEnd() {
@@ -153,7 +173,7 @@ private typealias F = LifecycleFixture
         let before = Self.planner.plan(Self.granted(notifications: shown), now: F.expiresAt.addingTimeInterval(-301))
         #expect(Self.steps(before, "slack").isEmpty)
         let at = Self.planner.plan(Self.granted(notifications: shown), now: F.expiresAt.addingTimeInterval(-300))
-        #expect(Self.steps(at, "slack") == [.reply(.endingSoon)])
+        #expect(Self.steps(at, "slack") == [.reply(.endingSoon, lookUpFirst: false)])
         #expect(at.wakeAt == nil)
         let sent = [Self.card("Granted", replies: [.granted, .endingSoon])]
         let after = Self.planner.plan(Self.granted(notifications: sent), now: F.expiresAt.addingTimeInterval(-60))
@@ -174,10 +194,10 @@ private typealias F = LifecycleFixture
     func theEndOfAGrantUpdatesTheCardAndReplies(_ phase: ActionRequestPhase, _ reply: NotificationState.Reply) {
         let shown = [Self.card("Granted", replies: [.granted, .endingSoon])]
         let plan = Self.planner.plan(Self.granted(phase, notifications: shown), now: F.now)
-        #expect(Self.steps(plan, "slack") == [.updateCard(phase.rawValue), .reply(reply)])
+        #expect(Self.steps(plan, "slack") == [.updateCard(phase.rawValue), .reply(reply, lookUpFirst: false)])
         // Missed while Granted: the granted and ending-soon replies are not sent after the end.
         let late = Self.planner.plan(Self.granted(phase, notifications: [Self.card("Pending/1/2")]), now: F.now)
-        #expect(Self.steps(late, "slack") == [.updateCard(phase.rawValue), .reply(reply)])
+        #expect(Self.steps(late, "slack") == [.updateCard(phase.rawValue), .reply(reply, lookUpFirst: false)])
     }
 
     @Test func aDenialOnlyUpdatesTheCard() {

@@ -3,6 +3,7 @@ import AirlockController
 import AirlockIdentity
 import AirlockPolicy
 import Foundation
+import KubeClient
 import KubeCore
 import Testing
 
@@ -261,6 +262,42 @@ extension SecuritySweep {
             #expect(step.status.conditions?[type: "Granted"]?.message == "the API server refused it: forbidden")
             #expect(step.status.grants == [] && step.status.grantedAt == nil && step.status.expiresAt == nil)
             #expect(step.announcements.first { $0.key == F.key("failed") }?.event?.warning == true)
+        }
+
+        /// Chaos: right after the API server restarts, its RBAC authorizer forbids the controller
+        /// everything for a few seconds. A 403 is retried for a minute, then it fails the request.
+        @Test func forbiddenGrantIsRetriedForAMinuteThenFails() {
+            let forbidden = GrantError.forbidden("the API server refused it: forbidden: User \"controller\" cannot")
+            let first = F.observation(policies: [F.autoApprove], grantFailure: forbidden)
+            let retrying = F.lifecycle.step(first)
+            #expect(retrying.status.phase == .pending)
+            #expect(retrying.status.conditions?[type: "Granted"]?.reason == "GrantRetrying")
+            #expect(retrying.effects.isEmpty)
+
+            let later = F.lifecycle.step(F.followUp(first, after: retrying, now: F.now.addingTimeInterval(59)))
+            #expect(later.status.phase == .pending, "still within the minute")
+            #expect(later.status.conditions?[type: "Granted"]?.lastTransitionTime == F.now)
+
+            let expired = F.lifecycle.step(F.followUp(first, after: later, now: F.now.addingTimeInterval(60)))
+            #expect(expired.status.phase == .failed)
+            #expect(expired.status.conditions?[type: "Granted"]?.reason == "GrantFailed")
+            #expect(expired.effects == [.removeLeftovers])
+        }
+
+        @Test func anEscalationRefusalFailsAtOnce() {
+            let refusal = KubernetesError(
+                kind: .api, code: 403, reason: "Forbidden",
+                message: "rolebindings.rbac.authorization.k8s.io \"x\" is forbidden: user \"controller\" "
+                    + "is attempting to grant RBAC permissions not currently held")
+            let failure = GrantError(refusal, while: "creating RoleBinding dev/x")
+            #expect(!failure.isTransient && !failure.mayPass)
+            let step = F.lifecycle.step(F.observation(policies: [F.autoApprove], grantFailure: failure))
+            #expect(step.status.phase == .failed)
+            let other = GrantError(
+                KubernetesError(
+                    kind: .api, code: 403, reason: "Forbidden", message: "roles is forbidden: cannot create"),
+                while: "creating Role dev/x")
+            #expect(other.mayPass)
         }
 
         // MARK: Endings of a request that may hold part of a grant

@@ -260,9 +260,11 @@ extension SecuritySweep {
                 // "Exists" although nothing does: the object vanished between create and read.
                 fixture.faults.fail(.post, pathContains: "/rolebindings", times: 1, code: 409, reason: "AlreadyExists")
                 fixture.faults.fail(.post, pathContains: "/token", times: 1, code: 500, reason: "InternalError")
+                // A restarted API server forbids everything until its RBAC caches fill (chaos).
+                fixture.faults.fail(.post, pathContains: "/roles", times: 1, code: 403, reason: "Forbidden")
                 try await fixture.request("retry", by: "alice", credential: .ephemeral)
                 let granted = try await fixture.waitFor("retry", .granted)
-                #expect(fixture.faults.injected == 2)
+                #expect(fixture.faults.injected == 3)
                 #expect(granted.status?.grants?.count == 6)
             }
         }

@@ -87,6 +87,34 @@ import Testing
         }
     }
 
+    /// Chaos found it: a thread reply posted, its record lost (a kill, a cut), posted again.
+    @Test func aCrashBetweenAReplyAndItsRecordIsFoundInTheThread() async throws {
+        try await ChatFixture.with("slack-reply-crash") { chat in
+            try await chat.policy()
+            _ = try await chat.airlock.request("fix-db", by: "alice")
+            let card = try await chat.card("fix-db")
+            // The write recording the posted reply is lost (the claim before it names the reply
+            // in `repliesInDoubt`, never in `replies`).
+            chat.airlock.faults.fail(
+                .put, pathContains: "actionrequests/fix-db/status", times: 1, code: 500, reason: "InternalError",
+                bodyContains: #""replies":"#)
+            try await chat.airlock.review("fix-db", by: "bob", decision: .approve)
+            try await chat.airlock.waitFor("fix-db", .granted)
+            let state = try await eventuallyValue("the reply recorded", timeout: .seconds(20)) {
+                let state = try await chat.slackState("fix-db")
+                return state?.replies == ["Granted"] ? state : nil
+            }
+            try await chat.settle()
+            #expect(chat.airlock.faults.injected == 1)
+            #expect(state.repliesInDoubt == nil)
+            #expect(chat.slack.calls("conversations.replies").count >= 1, "the reply was looked up")
+            let shown = try #require(chat.slack.message(channel: card.channel, ts: card.ts))
+            let replies = chat.replies(shown)
+            #expect(replies.count == 1, "\(replies.map(\.text))")
+            #expect(replies.first?.metadata?["event_type"] == "airlock_thread_reply")
+        }
+    }
+
     @Test func postedOnceAcrossALeaderChange() async throws {
         try await ChatFixture.with("slack-leader", leaderElection: true) { chat in
             let standby = try await chat.airlock.startController(identity: "second")

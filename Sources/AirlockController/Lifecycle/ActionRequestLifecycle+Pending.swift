@@ -134,11 +134,23 @@ extension Draft {
         text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
-    /// Grants for `duration` — or, when the attempt already failed, keeps retrying (transient)
-    /// or fails the request (terminal).
+    /// How long a 403 that may pass (``GrantError/mayPass``) is retried before the request
+    /// fails: an API server that just restarted forbids everything for a few seconds.
+    static let forbiddenGrace: TimeInterval = 60
+
+    /// Since when the grant has been retried: the `GrantRetrying` condition's transition, or now.
+    private var retryingSince: Date {
+        guard mayHoldPartialGrant,
+            let since = request.status?.conditions?[type: AirlockConstants.ConditionType.granted]?.lastTransitionTime
+        else { return now }
+        return since
+    }
+
+    /// Grants for `duration` — or, when the attempt already failed, keeps retrying (transient,
+    /// or a 403 within ``forbiddenGrace``) or fails the request (terminal).
     private mutating func grant(for duration: KubeDuration, role: RoleSnapshot?) {
         if let failure = observation.grantFailure {
-            if failure.isTransient {
+            if failure.isTransient || (failure.mayPass && now < retryingSince.addingTimeInterval(Self.forbiddenGrace)) {
                 status.phase = .pending
                 condition(
                     AirlockConstants.ConditionType.granted, false, reason: Reasons.grantRetrying,

@@ -18,6 +18,17 @@ public struct DeliveryPlan: Sendable, Hashable {
             self.target = target
             self.steps = steps
         }
+
+        /// Whether the card is to be posted.
+        public var postsCard: Bool {
+            steps.contains { if case .postCard = $0 { true } else { false } }
+        }
+
+        /// The Slack thread replies to post (Slack's can be looked up; Teams' cannot).
+        public var claimedReplies: [String] {
+            guard channel == AirlockConstants.Channel.slack else { return [] }
+            return steps.compactMap { if case .reply(let reply, _) = $0 { reply.rawValue } else { nil } }
+        }
     }
 
     public var targets: [Target]
@@ -33,9 +44,10 @@ public struct DeliveryPlan: Sendable, Hashable {
     /// Whether nothing is due now.
     public var isEmpty: Bool { targets.allSatisfy(\.steps.isEmpty) }
 
-    /// Whether a Slack card is to be posted: the notifier records the attempt first.
-    public var postsCards: Bool {
-        targets.contains { $0.steps.contains { if case .postCard = $0 { true } else { false } } }
+    /// Whether a card is to be posted or a Slack thread reply: the notifier records the
+    /// attempt first (write-ahead), so a later pass looks it up instead of posting it twice.
+    public var needsClaim: Bool {
+        targets.contains { $0.postsCard || !$0.claimedReplies.isEmpty }
     }
 }
 
@@ -46,8 +58,9 @@ public enum DeliveryStep: Sendable, Hashable {
     case postCard(lookUpFirst: Bool)
     /// `chat.update` of the card to what the request shows now (``DeliveryPlanner/cardState(of:)``).
     case updateCard(String)
-    /// A thread reply under the card.
-    case reply(NotificationState.Reply)
+    /// A thread reply under the card; with `lookUpFirst` an earlier post may have reached Slack,
+    /// so the thread is searched for the reply's metadata first.
+    case reply(NotificationState.Reply, lookUpFirst: Bool)
     /// One CloudEvent to the target's webhook.
     case event(PlannedEvent)
     /// Nothing can be delivered (the channel is not configured): record why, once.

@@ -145,8 +145,11 @@ public struct DeliveryPlanner: Sendable {
         let card = Self.cardState(of: status)
         if state.card != card { steps.append(.updateCard(card)) }
         let sent = Set(state.replies ?? [])
+        let inDoubt = Set(state.repliesInDoubt ?? [])
         func due(_ reply: NotificationState.Reply) {
-            if !sent.contains(reply.rawValue) { steps.append(.reply(reply)) }
+            if !sent.contains(reply.rawValue) {
+                steps.append(.reply(reply, lookUpFirst: inDoubt.contains(reply.rawValue)))
+            }
         }
         guard let grantedAt = status.grantedAt else { return steps }
         switch phase {

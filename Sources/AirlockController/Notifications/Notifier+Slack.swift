@@ -33,15 +33,21 @@ extension Notifier {
             do throws(ChatError) {
                 switch step {
                 case .postCard(let lookUpFirst):
-                    try await post(card, to: target.target, lookUpFirst: lookUpFirst, client: client, state: &state)
+                    // A post that failed transiently may have reached Slack: the next try looks first.
+                    try await retryingTransientFailures { (again) throws(ChatError) in
+                        try await post(
+                            card, to: target.target, lookUpFirst: lookUpFirst || again, client: client, state: &state)
+                    }
                 case .updateCard(let shows):
                     state.attempts += 1
                     state.lastAttemptAt = now
-                    try await update(card, shows: shows, client: client, state: &state)
-                case .reply(let reply):
+                    try await retryingTransientFailures { (_) throws(ChatError) in
+                        try await update(card, shows: shows, client: client, state: &state)
+                    }
+                case .reply(let reply, let lookUpFirst):
                     state.attempts += 1
                     state.lastAttemptAt = now
-                    try await post(reply, summary: summary, client: client, state: &state)
+                    try await post(reply, lookUpFirst: lookUpFirst, summary: summary, client: client, state: &state)
                 case .event, .unavailable:
                     break
                 }
@@ -110,12 +116,27 @@ extension Notifier {
         delivered.increment()
     }
 
-    /// Posts a thread reply under the card.
+    /// Posts a thread reply under the card — or, when an earlier attempt may have posted it,
+    /// finds it in the thread first.
     private func post(
-        _ reply: NotificationState.Reply, summary: ApprovalSummary, client: SlackClient,
+        _ reply: NotificationState.Reply, lookUpFirst: Bool, summary: ApprovalSummary, client: SlackClient,
         state: inout NotificationState
     ) async throws(ChatError) {
         guard let ref = state.messageRef.flatMap(SlackMessageRef.init(parsing:)) else { return }
+        let metadata = SlackMessageMetadata(threadReply: reply.rawValue, for: summary.request)
+        if lookUpFirst {
+            do throws(ChatError) {
+                if try await client.findReply(in: ref, metadata: metadata) != nil {
+                    logger.info("found the \(reply.rawValue) reply of \(summary.request.qualifiedName) posted earlier")
+                    recordReply(reply, in: &state)
+                    return
+                }
+            } catch  where Self.messageGone(error) {
+                logger.warning("the card \(ref) of \(summary.request.qualifiedName) is gone: no thread reply")
+                recordReply(reply, in: &state)
+                return
+            }
+        }
         let text: String
         switch reply {
         case .granted: text = SlackThreadReply.granted(summary)
@@ -124,12 +145,37 @@ extension Notifier {
         case .revoked: text = SlackThreadReply.revoked(summary)
         }
         do throws(ChatError) {
-            _ = try await client.postMessage(SlackMessage(channel: ref.channel, text: text, threadTS: ref.ts))
+            _ = try await client.postMessage(
+                SlackMessage(channel: ref.channel, text: text, threadTS: ref.ts, metadata: metadata))
         } catch  where Self.messageGone(error) {
             logger.warning("the card \(ref) of \(summary.request.qualifiedName) is gone: no thread reply")
         }
-        state.replies = (state.replies ?? []) + [reply.rawValue]
+        recordReply(reply, in: &state)
         delivered.increment()
+    }
+
+    /// Records `reply` as posted: no longer in doubt.
+    private func recordReply(_ reply: NotificationState.Reply, in state: inout NotificationState) {
+        state.replies = (state.replies ?? []) + [reply.rawValue]
+        state.repliesInDoubt = state.repliesInDoubt?.filter { $0 != reply.rawValue }
+        if state.repliesInDoubt?.isEmpty == true { state.repliesInDoubt = nil }
+    }
+
+    /// Runs `call`, and again at once (with `again` true) up to ``ChatConfiguration/quickRetries``
+    /// times while it fails transiently (5xx, timeout, connection). Only for calls that are safe
+    /// to repeat: updates, and card posts that look the card up before posting again.
+    private func retryingTransientFailures(
+        _ call: (_ again: Bool) async throws(ChatError) -> Void
+    ) async throws(ChatError) {
+        var tries = 0
+        while true {
+            do throws(ChatError) {
+                return try await call(tries > 0)
+            } catch  where error.kind == .unavailable && tries < configuration.quickRetries {
+                tries += 1
+                logger.debug("a Slack call failed transiently: trying again at once (\(tries))")
+            }
+        }
     }
 
     // MARK: Outcomes

@@ -67,7 +67,7 @@ extension Notifier {
                         try await connector.update(id, with: card.activity(), in: conversation)
                     }
                     state.card = shows
-                case .reply(let reply):
+                case .reply(let reply, _):
                     state.attempts += 1
                     state.lastAttemptAt = now
                     if let id = state.messageRef {

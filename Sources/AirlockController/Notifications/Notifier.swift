@@ -158,21 +158,12 @@ public final class Notifier: ManagedController {
 
         var request = cached
         var replaced: Set<String> = [version]
-        if plan.postsCards {
-            // Write-ahead: a card post is recorded before it is made, so a later pass that finds
-            // it without a message reference looks the card up instead of posting it twice.
+        if plan.needsClaim {
+            // Write-ahead: a card post or Slack thread reply is recorded before it is made, so a
+            // later pass that finds it unrecorded looks it up instead of posting it twice.
             // On a conflict the plan is stale: the worker backs off and plans again.
-            var claimed = request.status?.notifications ?? []
-            for target in plan.targets
-            where target.steps.contains(where: { if case .postCard = $0 { true } else { false } }) {
-                var state = Self.state(in: claimed, target)
-                state.attempts += 1
-                state.lastAttemptAt = now
-                state.inDoubt = true
-                Self.put(state, into: &claimed)
-            }
             var claim = request
-            claim.status?.notifications = claimed
+            claim.status?.notifications = Self.claim(plan, in: request.status?.notifications ?? [], now: now)
             request = try await client.updateStatus(claim)
             // Until the claim's watch event arrives, the cached copy is behind it.
             superseded.withLock { [version] in $0[key] = [version] }
@@ -221,6 +212,23 @@ public final class Notifier: ManagedController {
     }
 
     // MARK: State entries
+
+    /// `states` with the card posts and Slack thread replies of `plan` marked as in doubt.
+    public static func claim(_ plan: DeliveryPlan, in states: [NotificationState], now: Date) -> [NotificationState] {
+        var claimed = states
+        for target in plan.targets where target.postsCard || !target.claimedReplies.isEmpty {
+            var state = Self.state(in: claimed, target)
+            if target.postsCard {
+                state.attempts += 1
+                state.lastAttemptAt = now
+                state.inDoubt = true
+            }
+            let replies = target.claimedReplies.filter { !(state.repliesInDoubt ?? []).contains($0) }
+            if !replies.isEmpty { state.repliesInDoubt = (state.repliesInDoubt ?? []) + replies }
+            Self.put(state, into: &claimed)
+        }
+        return claimed
+    }
 
     /// The target's entry in `states`, or a new one.
     static func state(in states: [NotificationState], _ target: DeliveryPlan.Target) -> NotificationState {

@@ -19,6 +19,9 @@ public struct ChatConfiguration: Sendable {
     public var endingSoonLead: Duration
     /// Delays between failed attempts of one target (a `Retry-After` overrides them).
     public var retry: ExponentialBackoff
+    /// Extra tries, at once and within the same attempt, of a Slack call that failed
+    /// transiently (5xx, timeout, connection): one lost call should not cost a card a backoff.
+    public var quickRetries: Int
     /// How long a webhook Secret is cached.
     public var secretTTL: Duration
 
@@ -27,7 +30,7 @@ public struct ChatConfiguration: Sendable {
         eventSource: String? = nil, workers: Int = 4,
         endingSoonLead: Duration = .seconds(300),
         retry: ExponentialBackoff = ExponentialBackoff(initial: .seconds(2), maximum: .seconds(30)),
-        secretTTL: Duration = .seconds(30)
+        quickRetries: Int = 2, secretTTL: Duration = .seconds(30)
     ) {
         self.namespace = namespace
         self.slack = slack
@@ -36,6 +39,7 @@ public struct ChatConfiguration: Sendable {
         self.workers = workers
         self.endingSoonLead = endingSoonLead
         self.retry = retry
+        self.quickRetries = max(0, quickRetries)
         self.secretTTL = secretTTL
     }
 }
