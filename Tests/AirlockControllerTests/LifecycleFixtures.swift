@@ -151,6 +151,12 @@ enum LifecycleFixture {
             reason: reason, message: message)
     }
 
+    /// Where access approved `seconds` after the request's creation starts (passes here run
+    /// long after): the approval's whole-second timestamp, plus the second it may lie within.
+    static func accessStart(approvedAfter seconds: TimeInterval = 0) -> Date {
+        created.addingTimeInterval(seconds + 1)
+    }
+
     /// Granted five minutes ago for 20 minutes under ``twoSRE`` (approved by bob and carol).
     static let grantedAt = now.addingTimeInterval(-300)
     static let expiresAt = grantedAt.addingTimeInterval(1200)

@@ -23,8 +23,10 @@ extension SecuritySweep {
                     F.review("r-carol", by: F.carol, after: 61),
                 ])
             let step = F.lifecycle.step(observation)
-            let plan = try F.planner.plan(request: F.request(), duration: KubeDuration(seconds: 1200), now: F.now)
-            let expiresAt = F.now.addingTimeInterval(1200)
+            // Approved when carol approved: access runs 20 minutes from there.
+            let start = F.accessStart(approvedAfter: 61)
+            let plan = try F.planner.plan(request: F.request(), duration: KubeDuration(seconds: 1200), now: start)
+            let expiresAt = start.addingTimeInterval(1200)
             F.check(
                 step,
                 .init(
@@ -41,7 +43,7 @@ extension SecuritySweep {
                     ],
                     wakeAt: expiresAt))
             #expect(step.status.conditions?[type: "Approved"]?.message == "approved by bob, carol")
-            #expect(step.status.grantedAt == F.now)
+            #expect(step.status.grantedAt == start)
             #expect(step.status.expiresAt == expiresAt)
             #expect(step.status.grants == plan.objectRefs)
             #expect(step.status.pendingDeadline == F.deadline)
@@ -200,7 +202,8 @@ extension SecuritySweep {
             waiting.reviews.append(F.review("r-carol", by: F.carol, after: 61))
 
             let step = F.lifecycle.step(waiting)
-            let plan = try F.planner.plan(request: F.request(), duration: F.requested, now: F.now)
+            let start = F.accessStart(approvedAfter: 61)
+            let plan = try F.planner.plan(request: F.request(), duration: F.requested, now: start)
             F.check(
                 step,
                 .init(
@@ -211,7 +214,7 @@ extension SecuritySweep {
                         "Decided": "True Granted",
                     ],
                     effects: [.grant(plan)], announcements: [F.key("review/r-carol"), F.key("granted")],
-                    wakeAt: F.now.addingTimeInterval(1800)))
+                    wakeAt: start.addingTimeInterval(1800)))
             #expect(step.status.reviews?.first == first.status.reviews?.first)
             #expect(step.status.reviews?.map(\.review) == ["r-bob", "r-carol"])
             #expect(
@@ -249,7 +252,7 @@ extension SecuritySweep {
             #expect(reviews.filter { !$0.counted }.last?.review == "r-099")
             #expect(step.status.rejectedReviews == 100)
             #expect(step.status.phase == .granted)
-            #expect(step.grantPlan?.expiresAt == F.now.addingTimeInterval(1800))
+            #expect(step.grantPlan?.expiresAt == F.accessStart(approvedAfter: 201).addingTimeInterval(1800))
 
             let names = (rejected + approvals).map(\.name)
             #expect(step.reviewStatuses.count == 102)

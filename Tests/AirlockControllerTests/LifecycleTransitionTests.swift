@@ -101,7 +101,9 @@ extension SecuritySweep {
             let plan = try #require(step.grantPlan)
             #expect(
                 step.effects == [
-                    .grant(try F.planner.plan(request: request, duration: F.requested, now: F.now, role: F.reader))
+                    .grant(
+                        try F.planner.plan(
+                            request: request, duration: F.requested, now: F.accessStart(), role: F.reader))
                 ])
             let role = try #require(plan.roles.first { $0.metadata.namespace == "dev" })
             #expect(role.rules == F.reader.rules)
@@ -122,7 +124,34 @@ extension SecuritySweep {
                     announcements: [
                         F.evaluatedKey(F.evaluate([F.autoApprove], request: request, role: F.reader)), F.key("granted"),
                     ],
-                    wakeAt: F.now.addingTimeInterval(1800)))
+                    wakeAt: F.accessStart().addingTimeInterval(1800)))
+        }
+
+        /// Chaos: a grant made, its record lost (a kill, a 403 after an API server restart),
+        /// was made again later with a later expiry — access twice as long as approved. The
+        /// window runs from the approval, so every attempt plans the same one.
+        @Test func everyAttemptAtAGrantPlansTheSameWindowAndALapsedOneIsNotMade() throws {
+            var first = F.observation(policies: [F.autoApprove])
+            first.now = F.created.addingTimeInterval(0.2)
+            let made = F.lifecycle.step(first)
+            let expiresAt = try #require(made.grantPlan?.expiresAt)
+            #expect(expiresAt == first.now.addingTimeInterval(1800))
+
+            // The status write was lost: the next pass (a new leader) sees the request Pending.
+            var again = first
+            again.now = F.created.addingTimeInterval(40)
+            let retried = F.lifecycle.step(again)
+            #expect(try #require(retried.grantPlan?.expiresAt).timeIntervalSince(expiresAt) <= 1)
+            #expect(retried.status.expiresAt == retried.grantPlan?.expiresAt)
+
+            // After the window: not made again, and what an attempt left is removed.
+            var late = first
+            late.now = F.created.addingTimeInterval(1801)
+            let lapsed = F.lifecycle.step(late)
+            #expect(lapsed.status.phase == .expired)
+            #expect(lapsed.status.conditions?[type: "Expired"]?.reason == "ApprovalLapsed")
+            #expect(lapsed.effects == [.removeLeftovers])
+            #expect(lapsed.status.grantedAt == nil)
         }
 
         @Test func storedSnapshotWinsOverAWiderRoleResolvedLater() throws {
@@ -143,8 +172,9 @@ extension SecuritySweep {
         @Test func autoApprovedRequestIsGrantedAtOnce() throws {
             let request = F.request()
             let step = F.lifecycle.step(F.observation(policies: [F.autoApprove]))
-            let plan = try F.planner.plan(request: request, duration: F.requested, now: F.now)
-            let expiresAt = F.now.addingTimeInterval(1800)
+            // Auto-approved when it was created: access runs 30 minutes from there.
+            let plan = try F.planner.plan(request: request, duration: F.requested, now: F.accessStart())
+            let expiresAt = F.accessStart().addingTimeInterval(1800)
             F.check(
                 step,
                 .init(
@@ -159,7 +189,7 @@ extension SecuritySweep {
                     wakeAt: expiresAt))
             #expect(plan.expiresAt == expiresAt)
             #expect(step.status.decision == F.decision(F.evaluate([F.autoApprove]), at: F.now))
-            #expect(step.status.grantedAt == F.now)
+            #expect(step.status.grantedAt == F.accessStart())
             #expect(step.status.expiresAt == expiresAt)
             #expect(step.status.grants == plan.objectRefs)
             #expect(step.status.credentialSecretName == plan.credentialSecretName)

@@ -55,7 +55,7 @@ extension Draft {
         case .autoApprove:
             condition(
                 AirlockConstants.ConditionType.approved, true, reason: "AutoApproved", message: evaluation.message)
-            grant(for: request.spec.duration, role: role)
+            grant(for: request.spec.duration, role: role, approvedAt: request.metadata.creationTimestamp ?? now)
         case .requireApproval(let requirements):
             review(under: requirements, role: role)
         }
@@ -92,11 +92,14 @@ extension Draft {
         let result = judge(tally)
         switch result.outcome {
         case .approved(let duration):
-            let approvers = ReviewTally.latestVotes(result.records).filter { $0.decision == .approve }.map(\.reviewer)
+            let approvals = ReviewTally.latestVotes(result.records).filter { $0.decision == .approve }
             condition(
                 AirlockConstants.ConditionType.approved, true, reason: "Approved",
-                message: "approved by \(approvers.joined(separator: ", "))")
-            grant(for: duration, role: role)
+                message: "approved by \(approvals.map(\.reviewer).joined(separator: ", "))")
+            // Approved when the last approval the policy asks for was given (later ones do not
+            // move it); records are in order of time.
+            let quorum = approvals[min(max(1, requirements.requiredApprovals), approvals.count) - 1]
+            grant(for: duration, role: role, approvedAt: quorum.at)
         case .denied(let reviewer):
             // The reviewer's reason reaches the requester: in the condition, kubectl and the CLI.
             let reason = result.records.last { $0.counted && $0.decision == .deny && $0.reviewer == reviewer }?
@@ -146,9 +149,30 @@ extension Draft {
         return since
     }
 
-    /// Grants for `duration` — or, when the attempt already failed, keeps retrying (transient,
-    /// or a 403 within ``forbiddenGrace``) or fails the request (terminal).
-    private mutating func grant(for duration: KubeDuration, role: RoleSnapshot?) {
+    /// When access approved at `approvedAt` starts: the approval's creation timestamp is whole
+    /// seconds, so the true moment lies within the second after it — or now, if earlier.
+    ///
+    /// Every attempt at a grant computes the same window (within that second), so a grant made
+    /// but not recorded (a crash, a lost status write) is not extended by the attempt that
+    /// records it, and once its end has passed it is not made again (chaos test, issue 14).
+    static func accessStart(approvedAt: Date, now: Date) -> Date {
+        min(approvedAt.addingTimeInterval(1), now)
+    }
+
+    /// Grants for `duration` from the approval — or, when the attempt already failed, keeps
+    /// retrying (transient, or a 403 within ``forbiddenGrace``) or fails the request (terminal).
+    /// A window that passed before the grant could be made ends the request Expired.
+    private mutating func grant(for duration: KubeDuration, role: RoleSnapshot?, approvedAt: Date) {
+        let start = Self.accessStart(approvedAt: approvedAt, now: now)
+        let end = start.addingTimeInterval(Double(duration.seconds))
+        if now >= end {
+            conclude(
+                .expired, reason: "ApprovalLapsed",
+                message: "approved for \(duration) from \(RFC3339.format(start, fractional: false)); that time "
+                    + "passed before access could be granted",
+                removeLeftovers: true)
+            return
+        }
         if let failure = observation.grantFailure {
             if failure.isTransient || (failure.mayPass && now < retryingSince.addingTimeInterval(Self.forbiddenGrace)) {
                 status.phase = .pending
@@ -163,13 +187,13 @@ extension Draft {
         }
         let plan: GrantPlan
         do {
-            plan = try planner.plan(request: request, duration: duration, now: now, role: role)
+            plan = try planner.plan(request: request, duration: duration, now: start, role: role)
         } catch {
             conclude(.failed, reason: "GrantFailed", message: "\(error)", removeLeftovers: true)
             return
         }
         status.phase = .granted
-        status.grantedAt = now
+        status.grantedAt = start
         status.expiresAt = plan.expiresAt
         status.grants = plan.objectRefs
         status.credentialSecretName = plan.credentialSecretName

@@ -18,9 +18,9 @@ import Synchronization
 /// resourceVersion; a conflict re-reads and merges its own entries, the only part of the status
 /// it writes). Exactly once for the card, across crashes and leader changes: the attempt is
 /// written *before* `chat.postMessage`, and an attempt found without a message reference is
-/// looked up by the card's metadata before posting again. Follow-ups are idempotent
-/// (`chat.update`) or at least once (thread replies, events — whose ids let receivers
-/// de-duplicate).
+/// looked up by the card's metadata before posting again; Slack thread replies likewise (claimed
+/// in `repliesInDoubt`, looked up in the thread). Card updates are idempotent, events at least
+/// once (their ids let receivers de-duplicate).
 ///
 /// Failures back off per target (`retryAt`, ``ChatConfiguration/retry``); Slack's 429 pauses
 /// every Slack call until its `Retry-After`. Nothing here decides anything about the request:

@@ -76,8 +76,9 @@ import Testing
             "chaos-1: a thread reply posted twice: []", "chaos-2: 2 cards posted",
             #"chaos-3: Failed, expected Expired (auto): ["Failed: roles is forbidden: User "controller" cannot get"]"#,
         ])
-        #expect(known[.unrecordedGrant]?.count == 1 && known[.slowCleanup]?.count == 1)
-        #expect(known[.duplicateReply]?.count == 1 && known[.forbiddenAfterRestart]?.count == 1)
-        #expect(unknown.count == 2)
+        // Fixed, so failures now: a grant made twice, a reply posted twice, a 403 that failed a request.
+        #expect(known[.slowCleanup]?.count == 1)
+        #expect(known.count == 1)
+        #expect(unknown.count == 5)
     }
 }
