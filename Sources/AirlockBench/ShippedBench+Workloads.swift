@@ -115,7 +115,7 @@ extension BenchEnvironment {
                     "\($0.key.dropFirst(10)) \(String(format: "%.2f", $0.value / Double(count)))"
                 }.joined(separator: ", "))
         if reportMemory {
-            say("  controller RSS after these lifecycles: \(String(format: "%.1f", controller.residentMB)) MB")
+            say("  controller RSS after these lifecycles: \(controller.residentDescription)")
         }
     }
 

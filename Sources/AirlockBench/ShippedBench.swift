@@ -55,7 +55,7 @@ struct ShippedBench: AsyncParsableCommand {
         }
         progress("starting the controller")
         try await environment.controller.start()
-        say("controller RSS after start: \(String(format: "%.1f", environment.controller.residentMB)) MB")
+        say("controller RSS after start: \(environment.controller.residentDescription)")
         if chosen.contains("paced") {
             try await environment.lifecycles(
                 "(a) 200 at 20/s", count: 200, width: 1, pace: .milliseconds(50), grantSeconds: grantSeconds)

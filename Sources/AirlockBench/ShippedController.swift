@@ -94,12 +94,19 @@ final class ShippedController: Sendable {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// Resident memory in MB.
-    var residentMB: Double {
+    /// Resident memory as `X MB (heap and stacks A MB, mapped files F MB)`: file pages are the
+    /// binary's code and data touched so far, shared with any other process mapping it.
+    var residentDescription: String {
+        String(
+            format: "%.1f MB (anonymous %.1f MB, file-backed %.1f MB)", memoryField("VmRSS"), memoryField("RssAnon"),
+            memoryField("RssFile"))
+    }
+
+    private func memoryField(_ name: String) -> Double {
         guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else {
             return 0
         }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix("\(name):") {
             return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
         }
         return 0

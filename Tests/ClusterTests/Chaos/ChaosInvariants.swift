@@ -29,7 +29,7 @@ struct ChaosInvariants {
             found += outcome(of: request).map { "\(name): \($0)" }
             found += grants(of: request).map { "\(name): \($0)" }
             found += audit(of: request, records: recordsByUID[uid] ?? []).map { "\(name): \($0)" }
-            found += reviewsCounted(of: request).map { "\(name): \($0)" }
+            found += reviewsCounted(of: request, records: recordsByUID[uid] ?? []).map { "\(name): \($0)" }
             found += chat(of: request).map { "\(name): \($0)" }
         }
         return found
@@ -94,41 +94,49 @@ struct ChaosInvariants {
         return found
     }
 
+    static let reviewEvents: Set = ["reviewed", "review-rejected"]
+
     /// Each decision the status shows is in the audit file exactly once, and nothing else is.
+    /// Reviews: each listed one is audited once as what it was; one audited but not listed was
+    /// rejected (the status keeps a reviewer's latest rejected review only: a flood stays
+    /// bounded) — a counted review is always listed.
     func audit(of request: ActionRequest, records: [AuditRecord]) -> [String] {
         guard let status = request.status else { return records.isEmpty ? [] : ["audited without a status"] }
         var expected: [String: Int] = [:]
         if status.decision != nil { expected["evaluated", default: 0] += 1 }
-        for review in status.reviews ?? [] {
-            expected[review.counted ? "reviewed" : "review-rejected", default: 0] += 1
-        }
         if status.grantedAt != nil { expected["granted", default: 0] += 1 }
         if let phase = status.phase, phase.isTerminal { expected[phase.rawValue.lowercased(), default: 0] += 1 }
-        let actual = Dictionary(grouping: records, by: \.event).mapValues(\.count)
+        let decisions = records.filter { !Self.reviewEvents.contains($0.event) }
+        let actual = Dictionary(grouping: decisions, by: \.event).mapValues(\.count)
         var found: [String] = []
-        let reviewEvents: Set = ["reviewed", "review-rejected"]
-        if actual != expected,
-            actual.filter({ !reviewEvents.contains($0.key) })
-                == expected.filter({ !reviewEvents.contains($0.key) })
-        {
-            return [
-                "reviews audited \(actual.filter { reviewEvents.contains($0.key) }), in the status "
-                    + "\(expected.filter { reviewEvents.contains($0.key) })"
-            ]
-        }
         if actual != expected {
             found.append(
                 "audit records \(actual.sorted { $0.key < $1.key }), status shows \(expected.sorted { $0.key < $1.key })"
             )
+        }
+        let uid = request.metadata.uid ?? ""
+        let audited = Dictionary(grouping: records.filter { Self.reviewEvents.contains($0.event) }) { $0.key ?? "" }
+        let listed = Dictionary((status.reviews ?? []).compactMap { r in r.review.map { ($0, r) } }) { first, _ in first
+        }
+        for (name, review) in listed.sorted(by: { $0.key < $1.key }) {
+            let events = audited["\(uid)/review/\(name)"]?.map(\.event) ?? []
+            if events != [review.counted ? "reviewed" : "review-rejected"] {
+                found.append("review \(name) (\(review.counted ? "counted" : "rejected")) audited as \(events)")
+            }
+        }
+        for (key, events) in audited where events.contains(where: { $0.event == "reviewed" }) {
+            let name = String(key.dropFirst("\(uid)/review/".count))
+            if listed[name] == nil { found.append("counted review \(name) audited but not in the status") }
         }
         let keys = records.compactMap(\.key)
         if Set(keys).count != keys.count { found.append("an audit key recorded twice") }
         return found
     }
 
-    /// Every review persisted while the request could take it is in its status exactly once;
-    /// no reviewer's approval counts twice.
-    func reviewsCounted(of request: ActionRequest) -> [String] {
+    /// Every review persisted while the request could take it is in its status exactly once, or
+    /// was rejected and audited as such (the status keeps a reviewer's latest rejected review
+    /// only); no reviewer's approval counts twice.
+    func reviewsCounted(of request: ActionRequest, records: [AuditRecord]) -> [String] {
         let listed = (request.status?.reviews ?? []).compactMap(\.review)
         var found: [String] = []
         if Set(listed).count != listed.count { found.append("a review listed twice: \(listed)") }
@@ -139,9 +147,13 @@ struct ChaosInvariants {
                 ? request.status?.conditions?[type: phase == .failed ? "Granted" : phase.rawValue]?.lastTransitionTime
                 : nil
         }
+        let uid = request.metadata.uid ?? ""
+        let rejected = Set(records.filter { $0.event == "review-rejected" }.compactMap(\.key))
         for review in reviews where review.spec.request == request.metadata.name {
             let created = review.metadata.creationTimestamp ?? .distantFuture
-            if created < (ended ?? .distantFuture).addingTimeInterval(-2), !listed.contains(review.metadata.name ?? "")
+            let name = review.metadata.name ?? ""
+            if created < (ended ?? .distantFuture).addingTimeInterval(-2), !listed.contains(name),
+                !rejected.contains("\(uid)/review/\(name)")
             {
                 found.append("review \(review.metadata.name ?? "") persisted but not in the status")
             }

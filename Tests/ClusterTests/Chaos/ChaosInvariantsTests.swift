@@ -68,6 +68,50 @@ import Testing
         #expect(found.contains { $0.contains("Pending with 0 cards") })
     }
 
+    /// bob clicked Approve three times: one counted, two rejected; the status keeps his latest
+    /// rejected review only (a flood stays bounded), the audit has all three.
+    @Test func aRejectedReviewDroppedFromTheBoundedStatusIsNoLostReview() {
+        func review(_ name: String) -> ActionReview {
+            var metadata = ObjectMeta(name: name, namespace: "chaos")
+            metadata.creationTimestamp = Self.now.addingTimeInterval(-10)
+            return ActionReview(metadata: metadata, spec: ActionReviewSpec(request: "chaos-0", decision: .approve))
+        }
+        func record(_ name: String, counted: Bool) -> ReviewRecord {
+            ReviewRecord(
+                review: name, reviewer: "bob", decision: .approve, at: Self.now, channel: "slack", counted: counted)
+        }
+        func audited(_ name: String, _ event: String) -> AuditRecord {
+            AuditRecord(
+                time: Self.now, event: event, request: "chaos/chaos-0", requestUID: "u0", key: "u0/review/\(name)")
+        }
+        var request = Self.expired()
+        request.status?.conditions = [
+            Condition(
+                type: "Expired", status: "True", lastTransitionTime: Self.now, reason: "DurationElapsed", message: "")
+        ]
+        request.status?.reviews = [record("r1", counted: true), record("r3", counted: false)]
+        let reviews = ["r1", "r2", "r3"].map(review)
+        var records = Self.records()
+        records += [audited("r1", "reviewed"), audited("r2", "review-rejected"), audited("r3", "review-rejected")]
+        func check(_ records: [AuditRecord], _ status: ActionRequest = request) -> [String] {
+            ChaosInvariants(
+                requests: [status], reviews: reviews, records: records, cardPosts: [:], replies: [:], monitor: .init(),
+                remainingGrants: [], now: Self.now
+            ).violations()
+        }
+        #expect(check(records).isEmpty)
+        // r2 never audited: lost.
+        #expect(
+            check(records.filter { $0.key != "u0/review/r2" }) == ["chaos-0: review r2 persisted but not in the status"]
+        )
+        // A counted review missing from the status is lost, audited or not.
+        var dropped = request
+        dropped.status?.reviews = [record("r3", counted: false)]
+        #expect(check(records, dropped).contains("chaos-0: counted review r1 audited but not in the status"))
+        // Listed but audited twice, or as something else.
+        #expect(check(records + [audited("r1", "reviewed")]).contains { $0.contains("review r1 (counted) audited as") })
+    }
+
     @Test func knownIssuesAreSortedOutAndTheRestIsNot() {
         let (known, unknown) = ChaosKnownIssue.partition([
             "Role/t/x made 2 times, seen [] after the grant",

@@ -8,15 +8,11 @@ enum ChaosKnownIssue: String, CaseIterable {
     /// bindings, which go first) up to about 15 s. A binding more than 10 s late is no known
     /// issue but a failure.
     case slowCleanup = "slow-cleanup"
-    /// A review from a second Slack click recorded in the audit file but missing from the
-    /// request's status (a status write that lost it).
-    case lostReview = "lost-review"
 
     var explanation: String {
         switch self {
         case .slowCleanup:
             "grant objects removed more than 5 s (bindings: at most 15 s) after expiry or a leader change"
-        case .lostReview: "a review audited but missing from the status"
         }
     }
 
@@ -24,9 +20,6 @@ enum ChaosKnownIssue: String, CaseIterable {
     static func of(_ violation: String) -> ChaosKnownIssue? {
         if violation.contains(" after its expiry, ") && violation.contains(" after a leader ran") {
             return .slowCleanup
-        }
-        if violation.contains("persisted but not in the status") || violation.contains(": reviews audited ") {
-            return .lostReview
         }
         return nil
     }
