@@ -106,6 +106,9 @@ public final class ActionRequestReconciler: Reconciler {
 
     // MARK: One pass
 
+    /// How soon a failed revocation is tried again (the work queue's urgent lane).
+    static let revocationRetry: Duration = .seconds(1)
+
     private func advance(_ request: ActionRequest, cachedVersion: String) async throws -> ReconcileResult {
         var observation = try await observe(request)
         var step = lifecycle.step(observation)
@@ -120,6 +123,12 @@ public final class ActionRequestReconciler: Reconciler {
             // Still Pending: retried with backoff.
             if step.status.phase == .pending { throw failure }
             return .done
+        } catch  where step.effects.contains(where: \.endsAccess) {
+            // Access must end on time: a failed revocation is tried again within a second, not
+            // after a per-key backoff that a run of failures (403s while a restarted API server
+            // fills its RBAC cache) doubles to many seconds.
+            logger.warning("removing the grants of \(request.key) failed; again in \(Self.revocationRetry): \(error)")
+            return .requeue(after: Self.revocationRetry)
         }
         try await write(step, of: request, cachedVersion: cachedVersion)
         await announce(step, of: request)

@@ -48,6 +48,11 @@ public enum LifecycleEffect: Sendable, Equatable {
     /// Find and delete whatever carries the request's uid label: after a grant attempt that
     /// may have made part of its objects.
     case removeLeftovers
+
+    /// Whether it takes access away (`revoke`, `removeLeftovers`).
+    public var endsAccess: Bool {
+        if case .grant = self { false } else { true }
+    }
 }
 
 /// Something people read that a status makes true: an audit record and, for most, an Event.

@@ -111,18 +111,4 @@ import Testing
         // Listed but audited twice, or as something else.
         #expect(check(records + [audited("r1", "reviewed")]).contains { $0.contains("review r1 (counted) audited as") })
     }
-
-    @Test func knownIssuesAreSortedOutAndTheRestIsNot() {
-        let (known, unknown) = ChaosKnownIssue.partition([
-            "Role/t/x made 2 times, seen [] after the grant",
-            "Role/t/x seen 6.0 s after its expiry, 5.1 s after a leader ran",
-            "RoleBinding/t/x: access outlived its expiry by 16.0 s with a leader running",
-            "chaos-1: a thread reply posted twice: []", "chaos-2: 2 cards posted",
-            #"chaos-3: Failed, expected Expired (auto): ["Failed: roles is forbidden: User "controller" cannot get"]"#,
-        ])
-        // Fixed, so failures now: a grant made twice, a reply posted twice, a 403 that failed a request.
-        #expect(known[.slowCleanup]?.count == 1)
-        #expect(known.count == 1)
-        #expect(unknown.count == 5)
-    }
 }

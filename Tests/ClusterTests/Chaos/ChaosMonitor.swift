@@ -13,8 +13,8 @@ import Synchronization
 /// since. A grant seen at `t > max(expiresAt, availableSince) + 5 s` is a violation.
 final class ChaosMonitor: Sendable {
     static let allowance: TimeInterval = 5
-    /// Beyond the allowance, how late a binding may be before it is no known slowness but a
-    /// failure (the known issue ``ChaosKnownIssue/slowCleanup`` covers up to this).
+    /// Beyond the allowance, how late a binding is reported as access that outlived its expiry
+    /// (any object late beyond the allowance is a violation already).
     static let hardLimit: TimeInterval = 10
 
     struct Grant: Hashable, Sendable {

@@ -151,14 +151,7 @@ import Testing
         for violation in violations { print("[chaos] violation: \(violation)") }
         #expect(figures.kills >= plan.kills && figures.leaderKills >= 2)
         #expect(figures.apiRestarts >= plan.apiRestarts && figures.cuts >= plan.connectionCuts)
-        let (known, unknown) = ChaosKnownIssue.partition(violations)
-        for (issue, found) in known.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            print("[chaos] known issue \(issue.rawValue): \(found.count) violations")
-            withKnownIssue(Comment(rawValue: issue.explanation), isIntermittent: true) {
-                for violation in found.prefix(5) { Issue.record(Comment(rawValue: violation)) }
-            }
-        }
-        #expect(unknown.isEmpty, "\(unknown.count) violations, first: \(unknown.prefix(20))")
+        #expect(violations.isEmpty, "\(violations.count) violations, first: \(violations.prefix(20))")
         #expect(verification.count == invariants.records.count)
         #expect(leaks.isEmpty, "\(leaks)")
     }

@@ -1,0 +1,41 @@
+import AirlockAPI
+import Foundation
+import KubeCore
+import KubeTesting
+import Testing
+
+/// Access ends on time after a run of failed revocations: a revocation that fails is tried
+/// again within a second, not after a per-key backoff that doubles with every failure (the
+/// chaos test's slow cleanup after an API server restart, issue 14).
+@Suite struct RevocationRetryTests {
+    @Test func aRevocationFailingForSecondsEndsAccessWithinSecondsOfRecovering() async throws {
+        try await AirlockFixture.with("revoke-retry") { fixture in
+            try await fixture.policy("auto", ApprovalPolicySpec(decision: .autoApprove))
+            let granted = try await {
+                try await fixture.request("brief", by: "alice", duration: "2s")
+                return try await fixture.waitFor("brief", .granted)
+            }()
+            let uid = try #require(granted.metadata.uid)
+            let expiresAt = try #require(granted.status?.expiresAt)
+            // From its expiry on, every delete of a RoleBinding is forbidden for 11 s, as while a
+            // restarted API server fills its RBAC cache. A doubling backoff (5 ms, 10 ms, ...)
+            // would next try 20 s after the first failure, 9 s after the outage.
+            fixture.faults.fail(.delete, pathContains: "/rolebindings/", times: 100_000, code: 403, reason: "Forbidden")
+            try await eventually("revocations failing", timeout: .seconds(20)) { fixture.faults.injected >= 3 }
+            let outageEnds = expiresAt.addingTimeInterval(11)
+            try await Task.sleep(for: .seconds(max(0, outageEnds.timeIntervalSinceNow)))
+            #expect(try await fixture.grantObjects(uid: uid).contains { $0.hasPrefix("RoleBinding/") })
+            let failures = fixture.faults.injected
+            fixture.faults.clear()
+            let recovered = ContinuousClock.now
+
+            try await eventually("the binding removed", timeout: .seconds(20), interval: .milliseconds(50)) {
+                try await !fixture.grantObjects(uid: uid).contains { $0.hasPrefix("RoleBinding/") }
+            }
+            let late = recovered.duration(to: .now)
+            #expect(late < .seconds(3), "removed \(late) after the outage, after \(failures) forbidden deletes")
+            #expect(failures >= 8, "tried about once a second during the outage: \(failures)")
+            try await fixture.waitFor("brief", .expired)
+        }
+    }
+}
