@@ -154,6 +154,26 @@ extension SecuritySweep {
             #expect(lapsed.status.grantedAt == nil)
         }
 
+        /// Waiting for review for two hours, then approved by a changed policy: access runs its
+        /// whole duration from now, not from the request's creation.
+        @Test func aRequestAutoApprovedByAChangedPolicyGetsItsWholeDuration() throws {
+            var status = ActionRequestStatus()
+            status.phase = .pending
+            status.decision = F.decision(F.evaluate([F.twoSRE]), at: F.created)
+            var observation = F.observation(F.request(status: status), policies: [F.autoApprove])
+            observation.now = F.created.addingTimeInterval(7200)
+            let step = F.lifecycle.step(observation)
+            #expect(step.status.phase == .granted)
+            #expect(step.status.grantedAt == observation.now)
+            #expect(step.status.expiresAt == observation.now.addingTimeInterval(1800))
+            // The recorded auto-approval keeps its moment on later passes (a grant retried).
+            var retried = F.followUp(observation, after: step, now: observation.now.addingTimeInterval(30))
+            retried.request.status?.phase = .pending
+            retried.request.status?.grantedAt = nil
+            let again = try #require(F.lifecycle.step(retried).status.expiresAt)
+            #expect(abs(again.timeIntervalSince(try #require(step.status.expiresAt))) <= 1, "within the second")
+        }
+
         @Test func storedSnapshotWinsOverAWiderRoleResolvedLater() throws {
             let ref = TargetRoleRef(kind: .role, name: "reader", namespace: "dev")
             var status = ActionRequestStatus()

@@ -55,10 +55,18 @@ extension Draft {
         case .autoApprove:
             condition(
                 AirlockConstants.ConditionType.approved, true, reason: "AutoApproved", message: evaluation.message)
-            grant(for: request.spec.duration, role: role, approvedAt: request.metadata.creationTimestamp ?? now)
+            grant(for: request.spec.duration, role: role, approvedAt: autoApprovedAt)
         case .requireApproval(let requirements):
             review(under: requirements, role: role)
         }
+    }
+
+    /// When the request was auto-approved: on its first pass, when it was created (every
+    /// attempt at that pass agrees); after a decision was recorded, when the decision now in
+    /// the status was first reached (now, if a changed policy just approved it).
+    private var autoApprovedAt: Date {
+        guard request.status?.decision != nil else { return request.metadata.creationTimestamp ?? now }
+        return status.decision?.at ?? now
     }
 
     /// `status.decision` and the `Evaluated` condition; a decision keeps the time it was first
@@ -98,8 +106,8 @@ extension Draft {
                 message: "approved by \(approvals.map(\.reviewer).joined(separator: ", "))")
             // Approved when the last approval the policy asks for was given (later ones do not
             // move it); records are in order of time.
-            let quorum = approvals[min(max(1, requirements.requiredApprovals), approvals.count) - 1]
-            grant(for: duration, role: role, approvedAt: quorum.at)
+            let quorum = approvals.prefix(max(1, requirements.requiredApprovals)).last
+            grant(for: duration, role: role, approvedAt: quorum?.at ?? now)
         case .denied(let reviewer):
             // The reviewer's reason reaches the requester: in the condition, kubectl and the CLI.
             let reason = result.records.last { $0.counted && $0.decision == .deny && $0.reviewer == reviewer }?
