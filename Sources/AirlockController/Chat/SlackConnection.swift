@@ -72,19 +72,21 @@ public actor SlackConnection: SlackAccess {
         }
     }
 
-    private struct Loaded {
+    private struct Credentials: Equatable {
         var token: ChatSecret
         var signingSecret: ChatSecret
+    }
+
+    private struct Built {
         var client: SlackClient
         var handler: SlackInteractionHandler
-        var until: ContinuousClock.Instant
     }
 
     public let settings: Settings
     private let kubernetes: KubernetesClient
     private let httpClient: HTTPClient
     private let logger: Logger
-    private var loaded: Loaded?
+    private var credentials: CredentialRefresh<Credentials, Built>
 
     public init(
         settings: Settings, kubernetes: KubernetesClient, httpClient: HTTPClient = .shared, logger: Logger
@@ -93,6 +95,7 @@ public actor SlackConnection: SlackAccess {
         self.kubernetes = kubernetes
         self.httpClient = httpClient
         self.logger = logger
+        self.credentials = CredentialRefresh(channel: "Slack", refreshInterval: settings.refreshInterval)
     }
 
     public func client() async throws(ChatError) -> SlackClient {
@@ -103,31 +106,21 @@ public actor SlackConnection: SlackAccess {
         try await current().handler
     }
 
-    private func current() async throws(ChatError) -> Loaded {
+    private func current() async throws(ChatError) -> Built {
         let now = ContinuousClock.now
-        if let loaded, now < loaded.until { return loaded }
-        let token: ChatSecret
-        let signingSecret: ChatSecret
+        if let built = credentials.fresh(at: now) { return built }
+        let read: Result<Credentials, ChatError>
         do throws(ChatError) {
-            (token, signingSecret) = try await readCredentials()
+            read = .success(try await readCredentials())
         } catch {
-            // Keep what works until the source is readable again.
-            if var loaded {
-                logger.warning("cannot re-read the Slack credentials, keeping the current ones: \(error.message)")
-                loaded.until = now.advanced(by: .seconds(30))
-                self.loaded = loaded
-                return loaded
-            }
-            logger.error("cannot read the Slack credentials: \(error.message)")
-            throw error
+            read = .failure(error)
         }
-        if var loaded, loaded.token == token, loaded.signingSecret == signingSecret {
-            loaded.until = now.advanced(by: settings.refreshInterval)
-            self.loaded = loaded
-            return loaded
-        }
+        return try credentials.update(with: read, at: now, logger: logger) { build($0) }
+    }
+
+    private func build(_ credentials: Credentials) -> Built {
         let client = SlackClient(
-            token: token, baseURL: settings.baseURL, httpClient: httpClient,
+            token: credentials.token, baseURL: settings.baseURL, httpClient: httpClient,
             responseURLPrefixes: settings.responseURLPrefixes, logger: logger)
         var mappers: [any ChatUserMapper] = []
         if let name = settings.mapping.configMapName {
@@ -138,39 +131,24 @@ public actor SlackConnection: SlackAccess {
             mappers.append(SlackEmailUserMapper(directory: client, rule: rule, groups: settings.mapping.emailGroups))
         }
         let handler = SlackInteractionHandler(
-            signature: SlackSignature(signingSecret: signingSecret), mapper: FirstMatchUserMapper(mappers),
+            signature: SlackSignature(signingSecret: credentials.signingSecret), mapper: FirstMatchUserMapper(mappers),
             allowedTeamIDs: settings.allowedTeamIDs, logger: logger)
-        if self.loaded != nil { logger.info("Slack credentials changed: using the new ones") }
-        let fresh = Loaded(
-            token: token, signingSecret: signingSecret, client: client, handler: handler,
-            until: now.advanced(by: settings.refreshInterval))
-        self.loaded = fresh
-        return fresh
+        return Built(client: client, handler: handler)
     }
 
-    private func readCredentials() async throws(ChatError) -> (ChatSecret, ChatSecret) {
+    private func readCredentials() async throws(ChatError) -> Credentials {
         switch settings.source {
         case .files(let tokenPath, let signingPath):
-            return (try ChatSecret(contentsOfFile: tokenPath), try ChatSecret(contentsOfFile: signingPath))
+            return Credentials(
+                token: try ChatSecret(contentsOfFile: tokenPath),
+                signingSecret: try ChatSecret(contentsOfFile: signingPath))
         case .secret(let name):
-            let location = "the Secret \(settings.namespace)/\(name)"
-            let secret: Secret
-            do {
-                secret = try await kubernetes.get(Secret.self, name: name, namespace: settings.namespace)
-            } catch let error as KubernetesError where error.isNotFound {
-                throw ChatError(.unavailable, "\(location) does not exist: create it (docs/slack.md)")
-            } catch {
-                throw ChatError(.unavailable, "cannot read \(location): \(error)")
-            }
-            func value(_ key: String) throws(ChatError) -> ChatSecret {
-                var bytes = [UInt8](secret.data?[key] ?? Data())
-                while let last = bytes.last, last == 10 || last == 13 || last == 32 { bytes.removeLast() }
-                guard !bytes.isEmpty else {
-                    throw ChatError(.invalidInput, "\(location) has no key \(key) (or it is empty)")
-                }
-                return ChatSecret(bytes: bytes)
-            }
-            return (try value(Self.tokenKey), try value(Self.signingSecretKey))
+            let values = try await CredentialSecret.read(
+                name, namespace: settings.namespace, keys: [Self.tokenKey, Self.signingSecretKey], client: kubernetes,
+                docs: "docs/slack.md")
+            return Credentials(
+                token: ChatSecret(bytes: values[Self.tokenKey] ?? []),
+                signingSecret: ChatSecret(bytes: values[Self.signingSecretKey] ?? []))
         }
     }
 }

@@ -55,12 +55,14 @@ public actor TeamsConnection: TeamsAccess {
         }
     }
 
-    private struct Loaded {
+    private struct Credentials: Equatable {
         var appID: String
         var password: ChatSecret
+    }
+
+    private struct Built {
         var connector: BotConnectorClient
         var handler: TeamsInvokeHandler
-        var until: ContinuousClock.Instant
     }
 
     public let settings: Settings
@@ -69,7 +71,7 @@ public actor TeamsConnection: TeamsAccess {
     private let logger: Logger
     private let keys: BotFrameworkKeys
     private let users: ConfigMapUserMapper?
-    private var loaded: Loaded?
+    private var credentials: CredentialRefresh<Credentials, Built>
 
     public init(settings: Settings, kubernetes: KubernetesClient, httpClient: HTTPClient = .shared, logger: Logger) {
         self.settings = settings
@@ -81,6 +83,7 @@ public actor TeamsConnection: TeamsAccess {
             ConfigMapUserMapper(
                 client: kubernetes, namespace: settings.namespace, name: $0, keys: .teams, logger: logger)
         }
+        self.credentials = CredentialRefresh(channel: "Teams", refreshInterval: settings.refreshInterval)
     }
 
     public func connector() async throws(ChatError) -> BotConnectorClient {
@@ -95,66 +98,39 @@ public actor TeamsConnection: TeamsAccess {
         await users?.teamsUsers() ?? [:]
     }
 
-    private func current() async throws(ChatError) -> Loaded {
+    private func current() async throws(ChatError) -> Built {
         let now = ContinuousClock.now
-        if let loaded, now < loaded.until { return loaded }
-        let appID: String
-        let password: ChatSecret
+        if let built = credentials.fresh(at: now) { return built }
+        let read: Result<Credentials, ChatError>
         do throws(ChatError) {
-            (appID, password) = try await readCredentials()
+            read = .success(try await readCredentials())
         } catch {
-            if var loaded {
-                logger.warning("cannot re-read the Teams credentials, keeping the current ones: \(error.message)")
-                loaded.until = now.advanced(by: .seconds(30))
-                self.loaded = loaded
-                return loaded
-            }
-            logger.error("cannot read the Teams credentials: \(error.message)")
-            throw error
+            read = .failure(error)
         }
-        if var loaded, loaded.appID == appID, loaded.password == password {
-            loaded.until = now.advanced(by: settings.refreshInterval)
-            self.loaded = loaded
-            return loaded
-        }
+        return try credentials.update(with: read, at: now, logger: logger) { build($0) }
+    }
+
+    private func build(_ credentials: Credentials) -> Built {
         let tokens = BotTokenProvider(
-            appID: appID, password: password, tokenURL: settings.tokenURL, httpClient: httpClient, logger: logger)
+            appID: credentials.appID, password: credentials.password, tokenURL: settings.tokenURL,
+            httpClient: httpClient, logger: logger)
         let connector = BotConnectorClient(
             tokens: tokens, allowedServiceURLPrefixes: settings.serviceURLPrefixes, httpClient: httpClient,
             logger: logger)
         let handler = TeamsInvokeHandler(
-            validator: BotFrameworkTokenValidator(appID: appID, issuer: settings.issuer), keys: keys,
+            validator: BotFrameworkTokenValidator(appID: credentials.appID, issuer: settings.issuer), keys: keys,
             allowedTenantIDs: settings.tenantIDs,
             mapping: TeamsUserMapping(table: users, emailRule: settings.emailRule, emailGroups: settings.emailGroups),
             connector: connector, logger: logger)
-        if self.loaded != nil { logger.info("Teams credentials changed: using the new ones") }
-        let fresh = Loaded(
-            appID: appID, password: password, connector: connector, handler: handler,
-            until: now.advanced(by: settings.refreshInterval))
-        self.loaded = fresh
-        return fresh
+        return Built(connector: connector, handler: handler)
     }
 
-    private func readCredentials() async throws(ChatError) -> (String, ChatSecret) {
-        let location = "the Secret \(settings.namespace)/\(settings.secretName)"
-        let secret: Secret
-        do {
-            secret = try await kubernetes.get(Secret.self, name: settings.secretName, namespace: settings.namespace)
-        } catch let error as KubernetesError where error.isNotFound {
-            throw ChatError(.unavailable, "\(location) does not exist: create it (docs/teams.md)")
-        } catch {
-            throw ChatError(.unavailable, "cannot read \(location): \(error)")
-        }
-        func value(_ key: String) throws(ChatError) -> [UInt8] {
-            var bytes = [UInt8](secret.data?[key] ?? Data())
-            while let last = bytes.last, last == 10 || last == 13 || last == 32 { bytes.removeLast() }
-            guard !bytes.isEmpty else {
-                throw ChatError(.invalidInput, "\(location) has no key \(key) (or it is empty)")
-            }
-            return bytes
-        }
-        return (
-            String(decoding: try value(Self.appIDKey), as: UTF8.self), ChatSecret(bytes: try value(Self.appPasswordKey))
-        )
+    private func readCredentials() async throws(ChatError) -> Credentials {
+        let values = try await CredentialSecret.read(
+            settings.secretName, namespace: settings.namespace, keys: [Self.appIDKey, Self.appPasswordKey],
+            client: kubernetes, docs: "docs/teams.md")
+        return Credentials(
+            appID: String(decoding: values[Self.appIDKey] ?? [], as: UTF8.self),
+            password: ChatSecret(bytes: values[Self.appPasswordKey] ?? []))
     }
 }
