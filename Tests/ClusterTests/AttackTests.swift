@@ -202,9 +202,13 @@ extension SecuritySweep {
                     for worker in 0..<8 {
                         group.addTask {
                             for index in stride(from: 1 + worker, to: count, by: 8) {
-                                try await fixture.review(
-                                    "flood", by: "alice", decision: .approve, name: "junk-\(index)", comment: junk,
-                                    client: alice)
+                                // 800 creates beside a hundred other suites: the API server may give
+                                // up on the in-process webhook (5 s) and refuse one; a client tries again.
+                                try await retryingWebhookTimeouts {
+                                    try await fixture.review(
+                                        "flood", by: "alice", decision: .approve, name: "junk-\(index)",
+                                        comment: junk, client: alice)
+                                }
                             }
                         }
                     }
@@ -263,7 +267,9 @@ extension SecuritySweep {
                 // A restarted API server forbids everything until its RBAC caches fill (chaos).
                 fixture.faults.fail(.post, pathContains: "/roles", times: 1, code: 403, reason: "Forbidden")
                 try await fixture.request("retry", by: "alice", credential: .ephemeral)
-                let granted = try await fixture.waitFor("retry", .granted)
+                // Each retry writes GrantRetrying and waits for the watch to bring that write
+                // back: seconds apiece on a CI machine running every suite at once.
+                let granted = try await fixture.waitFor("retry", .granted, timeout: .seconds(60))
                 #expect(fixture.faults.injected == 3)
                 #expect(granted.status?.grants?.count == 6)
             }
@@ -382,66 +388,6 @@ extension SecuritySweep {
                 // Another reviewer still can.
                 try await fixture.review("two-faces", by: "bob", decision: .approve)
                 try await fixture.waitFor("two-faces", .granted)
-            }
-        }
-    }
-}
-
-/// The reasons of the Events about request `name`.
-func events(_ fixture: AirlockFixture, _ name: String) async throws -> [String] {
-    try await fixture.admin.list(Event.self, namespace: fixture.namespace).items
-        .filter { $0.regarding.name == name }
-        .map(\.reason)
-}
-
-/// Issue 8, build item 7: while Airlock's webhook configurations are missing or altered, the
-/// controller does not act on what is created in that window.
-extension SecuritySweep {
-    @Suite struct WebhookIntegrityTests {
-        @Test func requestsAndReviewsCreatedWhileAWebhookIsAlteredAreRefused() async throws {
-            try await AirlockFixture.with("integrity", verifyWebhooks: true) { fixture in
-                try await fixture.policy("one", ApprovalPolicySpec(decision: .requireApproval))
-                let integrity = try #require(fixture.airlock.integrity)
-                try await eventually("intact at start") { fixture.airlock.isReady }
-                #expect(integrity.isIntact, "\(integrity.problems)")
-                let before = try await fixture.request("before", by: "alice")
-                try await fixture.waitFor("before", .pending)
-                // Past the window's margin (1 s here, 10 s by default) for the request made before.
-                let created = try #require(before.metadata.creationTimestamp).timeIntervalSince1970
-                try await eventually("past the margin") { Date().timeIntervalSince1970 > created + 2.05 }
-
-                // Someone lets requests through when the webhook is down.
-                let name = "airlock-fixture-\(fixture.id)"
-                var validating = try await fixture.admin.get(ValidatingWebhookConfiguration.self, name: name)
-                validating.webhooks?[0].failurePolicy = "Ignore"
-                _ = try await fixture.admin.update(validating)
-                try await eventually("noticed", timeout: .seconds(10)) { !integrity.isIntact }
-                try await fixture.request("during", by: "alice")
-                let refused = try await fixture.waitFor("during", .denied)
-                #expect(refused.status?.conditions?[type: "Denied"]?.reason == "AdmissionUnverified")
-                try await fixture.review("before", by: "bob", decision: .approve, name: "window-approval")
-                let rejected = try await eventuallyValue("the review made in the window judged") {
-                    try await fixture.get("before").status?.reviews?.first { $0.review == "window-approval" }
-                }
-                #expect(rejected.rejectedReason?.hasPrefix("AdmissionUnverified") == true, "\(rejected)")
-                #expect(try await fixture.get("before").status?.phase == .pending)
-
-                // Restored: what is created from now on is acted on again.
-                validating = try await fixture.admin.get(ValidatingWebhookConfiguration.self, name: name)
-                validating.webhooks?[0].failurePolicy = "Fail"
-                _ = try await fixture.admin.update(validating)
-                try await eventually("whole again", timeout: .seconds(10)) { integrity.isIntact }
-                // Creation timestamps have 1 s resolution: what shares the window's last second is
-                // still in it.
-                let restored = Date().timeIntervalSince1970.rounded(.up)
-                try await eventually("the next second") { Date().timeIntervalSince1970 > restored }
-                try await fixture.review("before", by: "carol", decision: .approve, name: "later-approval")
-                try await fixture.waitFor("before", .granted)
-                try await eventually("a Warning Event on the configuration") {
-                    try await fixture.admin.list(Event.self, namespace: "kube-system").items.contains {
-                        $0.reason == "AdmissionWebhooksAltered" && $0.regarding.name == name && $0.type == "Warning"
-                    }
-                }
             }
         }
     }

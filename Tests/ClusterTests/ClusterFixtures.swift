@@ -42,3 +42,24 @@ struct UntypedActionRequest: KubeResource {
     var metadata: ObjectMeta
     var spec: JSONValue
 }
+
+/// The reasons of the Events about request `name`.
+func events(_ fixture: AirlockFixture, _ name: String) async throws -> [String] {
+    try await fixture.admin.list(Event.self, namespace: fixture.namespace).items
+        .filter { $0.regarding.name == name }
+        .map(\.reason)
+}
+
+/// Runs `create` again (up to 3 times) when the API server refused it because calling
+/// the admission webhook timed out: nothing was stored, so trying again is safe.
+func retryingWebhookTimeouts(_ create: () async throws -> Void) async throws {
+    for attempt in 1... {
+        do {
+            return try await create()
+        } catch let error as KubernetesError
+            where attempt < 3 && error.code == 500 && error.message.contains("failed calling webhook")
+        {
+            continue
+        }
+    }
+}

@@ -19,6 +19,8 @@ final class FaultPlan: Sendable {
     }
 
     private let rules = Mutex<[Rule]>([])
+    /// When calls were made, by method and path: every call, failed or not.
+    private let calls = Mutex<[(method: KubeRequest.Method, path: String, at: ContinuousClock.Instant)]>([])
 
     /// Fails the next `times` matching calls with `code` (409 Conflict, 500, ...).
     func fail(
@@ -39,7 +41,18 @@ final class FaultPlan: Sendable {
 
     func clear() { rules.withLock { $0.removeAll() } }
 
+    /// When the first call matching `method` and `pathContains` was made at or after `since`.
+    func firstCall(
+        _ method: KubeRequest.Method, pathContains: String, since: ContinuousClock.Instant
+    ) -> ContinuousClock.Instant? {
+        calls.withLock { calls in
+            calls.first { $0.at >= since && $0.method == method && $0.path.contains(pathContains) }?.at
+        }
+    }
+
     func intercept(_ request: KubeRequest) throws {
+        let now = ContinuousClock.now
+        calls.withLock { $0.append((request.method, request.path, now)) }
         let error: KubernetesError? = rules.withLock { rules in
             guard
                 let index = rules.firstIndex(where: {

@@ -11,17 +11,17 @@ import Testing
     @Test func aRevocationFailingForSecondsEndsAccessWithinSecondsOfRecovering() async throws {
         try await AirlockFixture.with("revoke-retry") { fixture in
             try await fixture.policy("auto", ApprovalPolicySpec(decision: .autoApprove))
-            let granted = try await {
-                try await fixture.request("brief", by: "alice", duration: "4s")
-                return try await fixture.waitFor("brief", .granted)
-            }()
+            // Every delete of a RoleBinding is forbidden — from the grant's expiry, its first
+            // revocation, until 11 s later — as while a restarted API server fills its RBAC cache.
+            // A doubling backoff (5 ms, 10 ms, ...) would next try 20 s after the first failure,
+            // 9 s after the outage. (Set before the request: a loaded machine may report Granted
+            // only after the 4 s have passed.)
+            fixture.faults.fail(.delete, pathContains: "/rolebindings/", times: 100_000, code: 403, reason: "Forbidden")
+            try await fixture.request("brief", by: "alice", duration: "4s")
+            let granted = try await fixture.waitFor("brief", .granted)
             let uid = try #require(granted.metadata.uid)
             let expiresAt = try #require(granted.status?.expiresAt)
-            // From its expiry on, every delete of a RoleBinding is forbidden for 11 s, as while a
-            // restarted API server fills its RBAC cache. A doubling backoff (5 ms, 10 ms, ...)
-            // would next try 20 s after the first failure, 9 s after the outage.
-            fixture.faults.fail(.delete, pathContains: "/rolebindings/", times: 100_000, code: 403, reason: "Forbidden")
-            try await eventually("revocations failing", timeout: .seconds(20)) { fixture.faults.injected >= 3 }
+            try await eventually("revocations failing", timeout: .seconds(30)) { fixture.faults.injected >= 3 }
             let outageEnds = expiresAt.addingTimeInterval(11)
             try await Task.sleep(for: .seconds(max(0, outageEnds.timeIntervalSinceNow)))
             #expect(try await fixture.grantObjects(uid: uid).contains { $0.hasPrefix("RoleBinding/") })
@@ -32,8 +32,12 @@ import Testing
             try await eventually("the binding removed", timeout: .seconds(20), interval: .milliseconds(50)) {
                 try await !fixture.grantObjects(uid: uid).contains { $0.hasPrefix("RoleBinding/") }
             }
-            let late = recovered.duration(to: .now)
-            #expect(late < .seconds(3), "removed \(late) after the outage, after \(failures) forbidden deletes")
+            // When the controller tried again is what its retry decides; how soon the delete is
+            // done and seen after that depends on the machine's load.
+            let retried = try #require(
+                fixture.faults.firstCall(.delete, pathContains: "/rolebindings/", since: recovered))
+            let late = recovered.duration(to: retried)
+            #expect(late < .milliseconds(2500), "tried \(late) after the outage, after \(failures) forbidden deletes")
             #expect(failures >= 6, "tried about once a second during the outage: \(failures)")
             try await fixture.waitFor("brief", .expired)
         }
