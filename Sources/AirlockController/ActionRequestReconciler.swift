@@ -99,12 +99,24 @@ public final class ActionRequestReconciler: Reconciler {
             return false
         }
         if stale { return .done }
-        return try await Finalizer.reconcile(
-            request, finalizer: AirlockConstants.revokeGrantsFinalizer, client: client,
-            apply: { try await self.advance($0, cachedVersion: version) }, cleanup: { try await self.cleanUp($0) })
+        do {
+            return try await Finalizer.reconcile(
+                request, finalizer: AirlockConstants.revokeGrantsFinalizer, client: client,
+                apply: { try await self.advance($0, cachedVersion: version) }, cleanup: { try await self.cleanUp($0) })
+        } catch let error as KubernetesError where error.isConflict {
+            // Written since the cache was read (the notifier recorded a delivery, someone edited
+            // it): the watch brings the newer version, which is reconciled at once; failing that,
+            // again in a second. Not a failure: a backoff doubling on each conflict kept a request
+            // waiting for seconds while a failing chat channel kept recording its attempts.
+            return .requeue(after: Self.conflictRetry)
+        }
     }
 
     // MARK: One pass
+
+    /// How soon a status write that met a newer version is tried again, if the watch has not
+    /// brought that version by then.
+    static let conflictRetry: Duration = .seconds(1)
 
     /// How soon a failed revocation is tried again (the work queue's urgent lane).
     static let revocationRetry: Duration = .seconds(1)
@@ -189,17 +201,45 @@ public final class ActionRequestReconciler: Reconciler {
 
     // MARK: Writing and announcing
 
+    /// How many times a status write that met a newer version is put onto it (see ``rebase``).
+    static let maxWriteAttempts = 3
+
     private func write(_ step: LifecycleStep, of request: ActionRequest, cachedVersion: String) async throws {
         var updated = request
         updated.status = step.status
         // An unchanged status is not written: it would not even move the resourceVersion.
         guard updated.status != request.status else { return }
-        let written = try await client.updateStatusMetadata(updated)
-        // The version read from the cache and the one written over (after a finalizer patch
-        // they differ) are now behind; the version just written is not.
-        var behind: Set<String> = [cachedVersion, request.metadata.resourceVersion ?? ""]
-        behind.remove(written.resourceVersion ?? "")
-        superseded.withLock { $0[request.key] = behind.isEmpty ? nil : behind }
+        // The version read from the cache and those written over (after a finalizer patch or a
+        // rebase they differ) are behind once this write lands; the version it makes is not.
+        var behind: Set<String> = [cachedVersion]
+        for attempt in 1... {
+            behind.insert(updated.metadata.resourceVersion ?? "")
+            do {
+                let written = try await client.updateStatusMetadata(updated)
+                behind.remove(written.resourceVersion ?? "")
+                superseded.withLock { $0[request.key] = behind.isEmpty ? nil : behind }
+                return
+            } catch let error as KubernetesError where error.isConflict && attempt < Self.maxWriteAttempts {
+                guard let rebased = try await rebase(updated, read: request) else { throw error }
+                updated = rebased
+            }
+        }
+    }
+
+    /// `updated`'s status on the request's newest version — when that differs from the version
+    /// the lifecycle decided on only by the notifier's delivery records, which the lifecycle
+    /// neither reads nor writes; nil otherwise (a new pass decides on the newer version).
+    ///
+    /// While a chat channel fails, the notifier records every attempt: under load a pass that
+    /// had to wait for that version's watch event could meet yet another record, again and again.
+    private func rebase(_ updated: ActionRequest, read: ActionRequest) async throws -> ActionRequest? {
+        let fresh = try await client.get(
+            ActionRequest.self, name: read.metadata.name ?? "", namespace: read.metadata.namespace)
+        guard ActionRequestLifecycle.differsOnlyInDeliveries(fresh, from: read) else { return nil }
+        var rebased = fresh
+        rebased.status = updated.status
+        rebased.status?.notifications = fresh.status?.notifications
+        return rebased
     }
 
     /// What the written status made true: audit records, Events, verdict copies — each once.

@@ -31,6 +31,19 @@ import KubeCore
 public struct ActionRequestLifecycle: Sendable {
     public init() {}
 
+    /// Whether `newer` is `read` with only the notifier's delivery records
+    /// (`status.notifications`) and the resourceVersion changed: what the lifecycle decided on
+    /// `read` holds for it too.
+    public static func differsOnlyInDeliveries(_ newer: ActionRequest, from read: ActionRequest) -> Bool {
+        var newer = newer
+        var read = read
+        newer.metadata.resourceVersion = nil
+        read.metadata.resourceVersion = nil
+        newer.status?.notifications = nil
+        read.status?.notifications = nil
+        return newer == read
+    }
+
     public func step(_ observation: LifecycleObservation) -> LifecycleStep {
         var draft = Draft(observation)
         switch observation.request.status?.phase {
