@@ -160,6 +160,11 @@ enum LifecycleFixture {
     /// Granted five minutes ago for 20 minutes under ``twoSRE`` (approved by bob and carol).
     static let grantedAt = now.addingTimeInterval(-300)
     static let expiresAt = grantedAt.addingTimeInterval(1200)
+    /// When a grant ending at ``expiresAt`` is revoked.
+    static let revokeAt = revocation(of: expiresAt)
+
+    /// When a grant ending at `end` is revoked: ``ActionRequestLifecycle/revocationLead`` before.
+    static func revocation(of end: Date) -> Date { end.addingTimeInterval(-ActionRequestLifecycle.revocationLead) }
     /// What the grant of ``request()`` made: its plan's objects, with the uids the API server gave.
     static let grants: [GrantRef] = {
         let plan = try! planner.plan(request: request(), duration: requested, now: now)

@@ -19,10 +19,17 @@ private typealias F = LifecycleFixture
         let step = F.lifecycle.step(Self.granted())
         #expect(step.status == F.grantedStatus())
         #expect(step.effects.isEmpty && step.announcements.isEmpty && step.reviewStatuses.isEmpty)
-        #expect(step.wakeAt == F.expiresAt)
+        #expect(step.wakeAt == F.revokeAt)
     }
 
-    @Test(arguments: [0, 1, 86_400] as [TimeInterval])
+    /// Revocation starts `revocationLead` (0.1 s) before the expiry: the objects are gone by then.
+    @Test func grantedJustBeforeTheLeadStillWaits() {
+        let step = F.lifecycle.step(Self.granted(now: F.revokeAt.addingTimeInterval(-0.001)))
+        #expect(step.status.phase == .granted && step.effects.isEmpty)
+        #expect(step.wakeAt == F.expiresAt.addingTimeInterval(-0.1))
+    }
+
+    @Test(arguments: [-0.1, 0, 1, 86_400] as [TimeInterval])
     func grantedAtExpiryIsRevokedAndExpires(_ late: TimeInterval) {
         let step = F.lifecycle.step(Self.granted(now: F.expiresAt.addingTimeInterval(late)))
         F.check(
@@ -80,7 +87,7 @@ private typealias F = LifecycleFixture
         let kept = F.lifecycle.step(byMallory)
         #expect(kept.status.phase == .granted)
         #expect(kept.effects.isEmpty)
-        #expect(kept.wakeAt == F.expiresAt)
+        #expect(kept.wakeAt == F.revokeAt)
         #expect(F.conditions(kept.status) == F.conditions(F.grantedStatus()))
         #expect(kept.status.rejectedReviews == 1)
         #expect(kept.reviewStatuses["r-mallory"]?.counted == false)

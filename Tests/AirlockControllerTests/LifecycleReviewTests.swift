@@ -41,7 +41,7 @@ extension SecuritySweep {
                         F.evaluatedKey(F.evaluate([F.twoSRE])), F.key("review/r-bob"), F.key("review/r-carol"),
                         F.key("granted"),
                     ],
-                    wakeAt: expiresAt))
+                    wakeAt: F.revocation(of: expiresAt)))
             #expect(step.status.conditions?[type: "Approved"]?.message == "approved by bob, carol")
             #expect(step.status.grantedAt == start)
             #expect(step.status.expiresAt == expiresAt)
@@ -214,7 +214,7 @@ extension SecuritySweep {
                         "Decided": "True Granted",
                     ],
                     effects: [.grant(plan)], announcements: [F.key("review/r-carol"), F.key("granted")],
-                    wakeAt: start.addingTimeInterval(1800)))
+                    wakeAt: F.revocation(of: start.addingTimeInterval(1800))))
             #expect(step.status.reviews?.first == first.status.reviews?.first)
             #expect(step.status.reviews?.map(\.review) == ["r-bob", "r-carol"])
             #expect(

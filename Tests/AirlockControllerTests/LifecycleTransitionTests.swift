@@ -124,7 +124,7 @@ extension SecuritySweep {
                     announcements: [
                         F.evaluatedKey(F.evaluate([F.autoApprove], request: request, role: F.reader)), F.key("granted"),
                     ],
-                    wakeAt: F.accessStart().addingTimeInterval(1800)))
+                    wakeAt: F.revocation(of: F.accessStart().addingTimeInterval(1800))))
         }
 
         /// Chaos: a grant made, its record lost (a kill, a 403 after an API server restart),
@@ -206,7 +206,7 @@ extension SecuritySweep {
                     ],
                     effects: [.grant(plan)],
                     announcements: [F.evaluatedKey(F.evaluate([F.autoApprove])), F.key("granted")],
-                    wakeAt: expiresAt))
+                    wakeAt: F.revocation(of: expiresAt)))
             #expect(plan.expiresAt == expiresAt)
             #expect(step.status.decision == F.decision(F.evaluate([F.autoApprove]), at: F.now))
             #expect(step.status.grantedAt == F.accessStart())

@@ -21,8 +21,8 @@ import KubeCore
 ///   once; policies are evaluated on every pass (a tightened policy applies before anything is
 ///   granted, and the pending deadline is `creationTimestamp + pendingTimeout` of the current
 ///   decision); reviews are judged once each and their verdicts stored.
-/// - **Granted**: at `expiresAt` the grants go; a counted Revoke ends it early. Reviews are
-///   judged by the decision stored when it was granted.
+/// - **Granted**: at `expiresAt` (``revocationLead`` before it) the grants go; a counted Revoke
+///   ends it early. Reviews are judged by the decision stored when it was granted.
 /// - **Final phases**: any grant still recorded is removed; nothing else changes.
 ///
 /// A grant attempt that fails is fed back in (``LifecycleObservation/grantFailure``): a
@@ -43,6 +43,11 @@ public struct ActionRequestLifecycle: Sendable {
         read.status?.notifications = nil
         return newer == read
     }
+
+    /// How long before `expiresAt` revocation starts, so the grant objects are gone by the
+    /// approved end rather than after it: deleting them takes from a few milliseconds to a few
+    /// hundred on a busy API server (docs/performance.md). Access ends at most this much early.
+    public static let revocationLead: TimeInterval = 0.1
 
     public func step(_ observation: LifecycleObservation) -> LifecycleStep {
         var draft = Draft(observation)
@@ -179,7 +184,8 @@ struct Draft {
 
     mutating func granted() {
         let expiresAt = status.expiresAt ?? now
-        if now >= expiresAt {
+        let revokeAt = expiresAt.addingTimeInterval(-ActionRequestLifecycle.revocationLead)
+        if now >= revokeAt {
             revokeGrants()
             condition(
                 AirlockConstants.ConditionType.granted, false, reason: "Expired", message: "access ended at expiry")
@@ -188,7 +194,7 @@ struct Draft {
                 message: "access expired at \(RFC3339.format(expiresAt, fractional: false)); grants removed")
             return
         }
-        wakeAt = expiresAt
+        wakeAt = revokeAt
         let tally = ActionRequestLifecycle.tally(
             for: request, requirements: ActionRequestLifecycle.grantedRequirements(of: request), phase: .granted)
         let result = judge(tally)
