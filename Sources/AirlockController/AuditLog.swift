@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import KubeCore
+import KubeRuntime
 
 /// One decision in the audit trail: who, what, which policy, when, via which channel, outcome.
 public struct AuditRecord: Codable, Sendable, Hashable {
@@ -84,8 +85,13 @@ public struct AuditEntry: Codable, Sendable, Equatable {
 /// crash, a new leader on a shared volume — records each decision once. If the file grew
 /// behind this process's back (another leader appended to a shared file), it is re-read
 /// before the next append, continuing the chain from its real end.
+///
+/// Its file I/O (each append is `fsync`ed) runs on a queue of its own, not on the cooperative
+/// pool that serves the webhook and the reconcilers.
 public actor AuditLog {
     public let path: String
+    private let executor = DispatchQueueExecutor(label: "airlock.audit-log")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private var handle: FileHandle
     private var sequence: Int
     private var lastHash: String
