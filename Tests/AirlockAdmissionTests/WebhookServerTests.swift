@@ -134,7 +134,8 @@ import Testing
         let third = try WebhookTLSMaterial.generate(policy: policy)
         try third.servingCertificatePEM.write(to: certificate, atomically: true, encoding: .utf8)
         try third.servingPrivateKeyPEM.write(to: key, atomically: true, encoding: .utf8)
-        let deadline = ContinuousClock.now + .seconds(5)
+        // Polled every 20 ms; the deadline only bounds a loaded machine's pauses.
+        let deadline = ContinuousClock.now + .seconds(30)
         while watcher.store.certificatePEM != third.servingCertificatePEM, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
         }

@@ -7,7 +7,8 @@ import Testing
 @Suite struct EventuallyTests {
     @Test func returnsOnceTheConditionHolds() async throws {
         var calls = 0
-        try await eventually(timeout: .seconds(5), interval: .milliseconds(1)) {
+        // A generous timeout: on a loaded machine the pool may not run this task for seconds.
+        try await eventually(timeout: .seconds(60), interval: .milliseconds(1)) {
             calls += 1
             return calls == 3
         }
