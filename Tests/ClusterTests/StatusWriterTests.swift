@@ -38,7 +38,8 @@ import Testing
             let granted = try await fixture.waitFor("busy", .granted, timeout: .seconds(20))
             stop.withLock { $0 = true }
             let attempts = try await recorder.value
-            #expect(attempts > 10, "the recorder kept writing: \(attempts)")
+            // (Dozens on a quiet machine, where the lifecycle without its rebase never got through.)
+            #expect(attempts >= 2, "the recorder kept writing: \(attempts)")
             #expect(granted.status?.grants?.isEmpty == false)
             // The lifecycle's write kept the notifier's record (put onto the newest version).
             let final = try await fixture.get("busy")
