@@ -100,9 +100,12 @@ public final class GrantSweeper: ManagedController {
 
     private func sweep<R: KubeResource>(_ type: R.Type) async throws -> Int {
         let objects = try await client.listAll(R.self, options: ListOptions(labelSelector: selector))
+        // Indexed once per list: looking each object's request up among all of them cost
+        // O(objects × requests) and stalled expiries by a second with a few thousand of each.
+        let requests = requestsByUID()
         var deleted = 0
         for object in objects.items {
-            guard let reason = staleReason(object.metadata) else { continue }
+            guard let reason = staleReason(object.metadata, requests: requests) else { continue }
             logger.info("sweeping \(R.kind) \(object.key): \(reason)")
             try await revoker.delete(object)
             deleted += 1
@@ -110,17 +113,27 @@ public final class GrantSweeper: ManagedController {
         return deleted
     }
 
-    /// Why an object must go, or nil if its grant is still live.
+    /// The cached requests by uid.
+    private func requestsByUID() -> [String: ActionRequest] {
+        var byUID: [String: ActionRequest] = [:]
+        for request in self.requests.snapshot().objects.values {
+            if let uid = request.metadata.uid { byUID[uid] = request }
+        }
+        return byUID
+    }
+
+    /// Why an object must go, or nil if its grant is still live (`requests`: the cached
+    /// requests by uid).
     ///
     /// An object that a Granted request records (same uid) ends when that grant ends: it may
     /// have been made by an earlier attempt at the grant that a crash or a lost status write
     /// kept from being recorded, and adopted since — its annotation then names that attempt's
     /// earlier expiry, and sweeping by it ended access early, after which the next pass made
     /// the object again (found by the chaos test, issue 14).
-    func staleReason(_ meta: ObjectMeta) -> String? {
+    func staleReason(_ meta: ObjectMeta, requests: [String: ActionRequest]) -> String? {
         let labels = meta.labels ?? [:]
-        let request = labels[AirlockConstants.Label.requestNamespace].flatMap { namespace in
-            requests.list(namespace: namespace).first { $0.metadata.uid == labels[AirlockConstants.Label.requestUID] }
+        let request = labels[AirlockConstants.Label.requestUID].flatMap { requests[$0] }.flatMap { request in
+            request.metadata.namespace == labels[AirlockConstants.Label.requestNamespace] ? request : nil
         }
         if let status = request?.status, status.phase == .granted, let expiresAt = status.expiresAt,
             status.grants?.contains(where: { $0.uid != nil && $0.uid == meta.uid }) == true
