@@ -69,7 +69,7 @@ import Testing
             client: admin, configuration: configuration("b"), clock: AnyWallClock(clock),
             logger: Logger(label: "test.b"))
         let runningA = Task { await electorA.run { try? await Task.sleep(for: .seconds(3600)) } }
-        try await eventually("a leads") { await electorA.isLeader }
+        try await eventually("a leads", timeout: .seconds(30)) { await electorA.isLeader }
         let runningB = Task { await electorB.run { try? await Task.sleep(for: .seconds(3600)) } }
         defer {
             runningA.cancel()
