@@ -64,6 +64,15 @@ struct GrantRevoker: Sendable {
         try await delete(R.self, GrantApplier.ref(object))
     }
 
+    /// Deletes the object of type `R` that `meta` describes (only if its uid still matches).
+    func delete<R: KubeResource>(_ type: R.Type, _ meta: ObjectMeta) async throws {
+        try await delete(
+            R.self,
+            GrantRef(
+                apiVersion: R.apiVersion, kind: R.kind, namespace: meta.namespace, name: meta.name ?? "",
+                uid: meta.uid))
+    }
+
     private func delete<R: KubeResource>(_ type: R.Type, _ grant: GrantRef) async throws {
         do {
             try await client.delete(

@@ -23,6 +23,9 @@ public final class GrantSweeper: ManagedController {
     private let requests: Store<ActionRequest>
     private let selector: String
     private let interval: Duration
+    /// Objects listed per page. Small pages of metadata keep a pass from holding the API
+    /// server and this process for long: grants coming due are revoked between two pages.
+    private let pageSize: Int
     private let grace: TimeInterval
     private let expiryGrace: TimeInterval
     private let clock: AnyWallClock
@@ -34,9 +37,10 @@ public final class GrantSweeper: ManagedController {
     public init(
         client: KubernetesClient, requests: Store<ActionRequest>, requestNamespace: String? = nil,
         interval: Duration = .seconds(30), grace: TimeInterval = 120, expiryGrace: TimeInterval = 2,
-        clock: AnyWallClock = .system, logger: Logger
+        pageSize: Int = 100, clock: AnyWallClock = .system, logger: Logger
     ) {
         self.client = client
+        self.pageSize = pageSize
         self.requests = requests
         // A namespace-scoped controller sweeps only the grants of its own requests.
         // Only grant objects: they carry the request's uid. Airlock's own objects (signing key,
@@ -99,18 +103,23 @@ public final class GrantSweeper: ManagedController {
     }
 
     private func sweep<R: KubeResource>(_ type: R.Type) async throws -> Int {
-        let objects = try await client.listAll(R.self, options: ListOptions(labelSelector: selector))
-        // Indexed once per list: looking each object's request up among all of them cost
-        // O(objects × requests) and stalled expiries by a second with a few thousand of each.
-        let requests = requestsByUID()
+        var options = ListOptions(labelSelector: selector, limit: pageSize)
         var deleted = 0
-        for object in objects.items {
-            guard let reason = staleReason(object.metadata, requests: requests) else { continue }
-            logger.info("sweeping \(R.kind) \(object.key): \(reason)")
-            try await revoker.delete(object)
-            deleted += 1
+        while true {
+            let page = try await client.listMetadata(R.self, options: options)
+            // Indexed once per page: looking each object's request up among all of them cost
+            // O(objects × requests) and stalled expiries by a second with a few thousand of each.
+            let requests = requestsByUID()
+            for meta in page.items {
+                guard let reason = staleReason(meta, requests: requests) else { continue }
+                logger.info("sweeping \(R.kind) \(meta.namespace.map { "\($0)/" } ?? "")\(meta.name ?? ""): \(reason)")
+                try await revoker.delete(R.self, meta)
+                deleted += 1
+            }
+            guard let next = page.metadata.continue, !next.isEmpty else { return deleted }
+            options.continue = next
+            await Task.yield()
         }
-        return deleted
     }
 
     /// The cached requests by uid.

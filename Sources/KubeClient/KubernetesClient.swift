@@ -87,6 +87,14 @@ public final class KubernetesClient: Sendable {
         return first
     }
 
+    /// One page of a list of which only each item's metadata is decoded (nil `namespace`:
+    /// every namespace): for a caller that reads names, labels and annotations of many objects.
+    public func listMetadata<R: KubeResource>(
+        _ type: R.Type, namespace: String? = nil, options: ListOptions = ListOptions()
+    ) async throws -> MetadataList {
+        try await send(RequestBuilder<R>().list(namespace: R.scope == .cluster ? nil : namespace, options: options))
+    }
+
     /// Creates an object in `namespace` (default: the object's, then the configuration's).
     public func create<R: KubeResource>(_ object: R, namespace: String? = nil) async throws -> R {
         let target = self.namespace(R.self, namespace ?? object.metadata.namespace)
@@ -364,4 +372,24 @@ public final class KubernetesClient: Sendable {
 /// An answer of which only the metadata is read.
 private struct MetadataOnly: Decodable {
     var metadata: ObjectMeta
+}
+
+/// A page of a list with only its items' metadata (``KubernetesClient/listMetadata(_:namespace:options:)``).
+public struct MetadataList: Decodable, Sendable {
+    private struct Item: Decodable, Sendable {
+        var metadata: ObjectMeta
+    }
+
+    public var metadata: ListMeta
+    public var items: [ObjectMeta]
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try container.decode(ListMeta.self, forKey: .metadata)
+        items = try container.decodeIfPresent([Item].self, forKey: .items)?.map(\.metadata) ?? []
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case metadata, items
+    }
 }

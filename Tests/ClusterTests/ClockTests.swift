@@ -138,15 +138,26 @@ import Testing
         try await eventually("the request cached as Granted") {
             requests.store.get(name: "swept", namespace: namespace)?.status?.phase == .granted
         }
+        // Two more objects of its grant, and pages of two: the pass reads every page.
+        for name in ["swept-role-2", "swept-role-3"] {
+            _ = try await admin.create(
+                Role(
+                    metadata: ObjectMeta(
+                        name: name, namespace: namespace, labels: labels,
+                        annotations: [
+                            AirlockConstants.Annotation.expiresAt: RFC3339.format(clock.date.addingTimeInterval(600))
+                        ]),
+                    rules: [PolicyRule(apiGroups: [""], resources: ["pods"], verbs: ["get"])]))
+        }
         let sweeper = GrantSweeper(
-            client: admin, requests: requests.store, requestNamespace: namespace, clock: AnyWallClock(clock),
-            logger: logger)
+            client: admin, requests: requests.store, requestNamespace: namespace, pageSize: 2,
+            clock: AnyWallClock(clock), logger: logger)
         #expect(try await sweeper.sweepOnce() == 0)
         // Just expired: on time, that is the lifecycle's job; the sweeper leaves it for 2 s more.
         clock.advance(by: .seconds(601))
         #expect(try await sweeper.sweepOnce() == 0)
         clock.advance(by: .seconds(2))
-        #expect(try await sweeper.sweepOnce() == 1)
+        #expect(try await sweeper.sweepOnce() == 3)
         #expect(try await admin.list(Role.self, namespace: namespace).items.isEmpty)
     }
 

@@ -118,6 +118,35 @@ final class StepClock: Clock, @unchecked Sendable {
                 server: URL(string: "http://127.0.0.1:\(port)")!, credentials: .token(token), maxRetries: 2))
     }
 
+    @Test func aMetadataListDecodesOnlyEachItemsMetadataAndTheContinueToken() async throws {
+        let router = Router()
+        router.get("/apis/rbac.authorization.k8s.io/v1/rolebindings") { request, _ -> Response in
+            #expect(request.uri.queryParameters["limit"] == "2")
+            #expect(request.uri.queryParameters["labelSelector"] == "a=b")
+            let body =
+                request.uri.queryParameters["continue"] == nil
+                ? #"{"metadata":{"continue":"next"},"items":[{"metadata":{"name":"one","namespace":"x","uid":"u1"},"#
+                    + #""roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"r"},"subjects":"#
+                    + #"[{"kind":"User","name":"alice"}]},{"metadata":{"name":"two","namespace":"y"},"unread":[1,2]}]}"#
+                : #"{"metadata":{}}"#
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: .init(string: body)))
+        }
+        let app = Application(router: router)
+        try await app.test(.live) { server in
+            let client = try client(port: server.port!)
+            let first = try await client.listMetadata(
+                RoleBinding.self, options: ListOptions(labelSelector: "a=b", limit: 2))
+            #expect(first.items.map(\.name) == ["one", "two"])
+            #expect(first.items.map(\.uid) == ["u1", nil])
+            #expect(first.metadata.continue == "next")
+            let last = try await client.listMetadata(
+                RoleBinding.self, options: ListOptions(labelSelector: "a=b", limit: 2, continue: "next"))
+            #expect(last.items.isEmpty && last.metadata.continue == nil)
+            try await client.shutdown()
+        }
+    }
+
     @Test func retriesIdempotentCallsOn429HonouringRetryAfter() async throws {
         let calls = Atomic<Int>(0)
         let router = Router()
