@@ -26,6 +26,9 @@ public final class GrantSweeper: ManagedController {
     /// Objects listed per page. Small pages of metadata keep a pass from holding the API
     /// server and this process for long: grants coming due are revoked between two pages.
     private let pageSize: Int
+    /// The pause between two pages (real time, however the clock is set): a pass over a few
+    /// thousand objects is spread over a second or so instead of loading both processes at once.
+    private let pagePause: Duration
     private let grace: TimeInterval
     private let expiryGrace: TimeInterval
     private let clock: AnyWallClock
@@ -37,10 +40,12 @@ public final class GrantSweeper: ManagedController {
     public init(
         client: KubernetesClient, requests: Store<ActionRequest>, requestNamespace: String? = nil,
         interval: Duration = .seconds(30), grace: TimeInterval = 120, expiryGrace: TimeInterval = 2,
-        pageSize: Int = 100, clock: AnyWallClock = .system, logger: Logger
+        pageSize: Int = 100, pagePause: Duration = .milliseconds(20), clock: AnyWallClock = .system,
+        logger: Logger
     ) {
         self.client = client
         self.pageSize = pageSize
+        self.pagePause = pagePause
         self.requests = requests
         // A namespace-scoped controller sweeps only the grants of its own requests.
         // Only grant objects: they carry the request's uid. Airlock's own objects (signing key,
@@ -118,7 +123,7 @@ public final class GrantSweeper: ManagedController {
             }
             guard let next = page.metadata.continue, !next.isEmpty else { return deleted }
             options.continue = next
-            await Task.yield()
+            try await Task.sleep(for: pagePause)
         }
     }
 
