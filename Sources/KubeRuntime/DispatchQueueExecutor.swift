@@ -12,10 +12,15 @@ import Dispatch
 /// ```
 public final class DispatchQueueExecutor: SerialExecutor {
     private let queue: DispatchQueue
+    private let key = DispatchSpecificKey<Bool>()
 
     public init(label: String) {
         queue = DispatchQueue(label: label)
+        queue.setSpecific(key: key, value: true)
     }
+
+    /// Whether the caller runs on this executor's queue.
+    var isCurrent: Bool { DispatchQueue.getSpecific(key: key) == true }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
