@@ -163,8 +163,8 @@ enum LifecycleFixture {
     /// When a grant ending at ``expiresAt`` is revoked.
     static let revokeAt = revocation(of: expiresAt)
 
-    /// When a grant ending at `end` is revoked: ``ActionRequestLifecycle/revocationLead`` before.
-    static func revocation(of end: Date) -> Date { end.addingTimeInterval(-ActionRequestLifecycle.revocationLead) }
+    /// When a grant ending at `end` is revoked.
+    static func revocation(of end: Date) -> Date { ActionRequestLifecycle.revocationTime(of: end) }
     /// What the grant of ``request()`` made: its plan's objects, with the uids the API server gave.
     static let grants: [GrantRef] = {
         let plan = try! planner.plan(request: request(), duration: requested, now: now)

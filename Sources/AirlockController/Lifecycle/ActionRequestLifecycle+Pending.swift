@@ -209,6 +209,6 @@ extension Draft {
             AirlockConstants.ConditionType.granted, true, reason: "AccessGranted",
             message: "access granted for \(duration) until \(RFC3339.format(plan.expiresAt, fractional: false))")
         effects.append(.grant(plan))
-        wakeAt = plan.expiresAt.addingTimeInterval(-ActionRequestLifecycle.revocationLead)
+        wakeAt = ActionRequestLifecycle.revocationTime(of: plan.expiresAt)
     }
 }

@@ -49,6 +49,11 @@ public struct ActionRequestLifecycle: Sendable {
     /// hundred on a busy API server (docs/performance.md). Access ends at most this much early.
     public static let revocationLead: TimeInterval = 0.1
 
+    /// When access ending at `expiresAt` is revoked: ``revocationLead`` before it.
+    public static func revocationTime(of expiresAt: Date) -> Date {
+        expiresAt.addingTimeInterval(-revocationLead)
+    }
+
     public func step(_ observation: LifecycleObservation) -> LifecycleStep {
         var draft = Draft(observation)
         switch observation.request.status?.phase {
@@ -184,7 +189,7 @@ struct Draft {
 
     mutating func granted() {
         let expiresAt = status.expiresAt ?? now
-        let revokeAt = expiresAt.addingTimeInterval(-ActionRequestLifecycle.revocationLead)
+        let revokeAt = ActionRequestLifecycle.revocationTime(of: expiresAt)
         if now >= revokeAt {
             revokeGrants()
             condition(
