@@ -126,6 +126,12 @@ final class CrashingController: Sendable {
         return exited
     }
 
+    /// The end of the latest start's log: why a process exited on its own.
+    func lastLogTail(bytes: Int = 2048) -> String {
+        guard let log = logFiles.last, let data = FileManager.default.contents(atPath: log.path) else { return "" }
+        return String(decoding: data.suffix(bytes), as: UTF8.self)
+    }
+
     func stopForGood() {
         state.withLock { state in
             guard let process = state.process, process.isRunning else { return }
