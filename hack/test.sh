@@ -27,5 +27,6 @@ else
     swift test --skip-build "$@" 2>&1 | tee "$output" || status=$?
 fi
 bash hack/scan-logs.sh "$output" || status=1
+if [ "$status" -ne 0 ]; then bash hack/failure-digest.sh "$output"; fi
 rm -f "$output"
 exit "$status"

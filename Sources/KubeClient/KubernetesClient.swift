@@ -12,7 +12,8 @@ import NIOSSL
 /// create, update, status, patch, delete, watch) over AsyncHTTPClient, with client-side rate
 /// limiting and retries of idempotent calls answered 429.
 ///
-/// Call `shutdown()` when done; it closes every connection.
+/// Call `shutdown()` when done; it closes every connection. A client dropped without it (a
+/// test that failed half-way, say) closes them in the background instead.
 public final class KubernetesClient: Sendable {
     public let configuration: ClientConfiguration
     private let http: HTTPClient
@@ -45,6 +46,13 @@ public final class KubernetesClient: Sendable {
     /// Closes every connection. In-flight requests fail.
     public func shutdown() async throws {
         try await http.shutdown()
+    }
+
+    deinit {
+        // AsyncHTTPClient stops a debug process whose client goes unreleased: one failed
+        // `eventually` would take every other test down with it. Its shutdown keeps it alive
+        // until done; on a client already shut down it just answers `alreadyShutdown`.
+        http.shutdown { _ in }
     }
 
     // MARK: Generic resource API
