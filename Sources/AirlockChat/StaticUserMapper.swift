@@ -66,9 +66,11 @@ public struct StaticUserMapper: ChatUserMapper {
         }
     }
 
-    /// Parses ConfigMap data (format above).
+    /// Parses ConfigMap data (format above). Teams keys come back lower-cased (object ids are
+    /// compared without case).
     ///
-    /// - Throws: ``ChatError`` (`.invalidInput`) naming the key and what is wrong with it.
+    /// - Throws: ``ChatError`` (`.invalidInput`) naming the key and what is wrong with it, or
+    ///   two keys that are the same Teams user spelled in different cases.
     public static func parse(
         configMapData data: [String: String], keys: UserKeys = .slack
     ) throws(ChatError) -> [String: ChatIdentity] {
@@ -103,7 +105,12 @@ public struct StaticUserMapper: ChatUserMapper {
                     .invalidInput,
                     "user mapping '\(key)' names '\(reserved)': chat users cannot map to system: users or groups")
             }
-            users[key] = identity
+            let id = keys == .teams ? key.lowercased() : key
+            if users[id] != nil {
+                throw ChatError(
+                    .invalidInput, "user mapping '\(key)' repeats another key's Entra ID object id in a different case")
+            }
+            users[id] = identity
         }
         return users
     }

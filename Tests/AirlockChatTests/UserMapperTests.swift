@@ -35,6 +35,19 @@ import Testing
         #expect(error?.message.contains(problem) == true, "\(error?.message ?? "")")
     }
 
+    /// Teams object ids compare without case: one id spelled twice is refused, not a crash
+    /// (the table once built a dictionary that traps on repeated keys) nor a silent pick.
+    @Test func aTeamsObjectIDSpelledInTwoCasesIsRefused() throws {
+        let id = "6f1c2a9e-0b7d-4c1e-9a43-1d2e3f405162"
+        let table = try StaticUserMapper.parse(configMapData: [id.uppercased(): "alice"], keys: .teams)
+        #expect(table == [id: ChatIdentity(username: "alice")])
+        let error = #expect(throws: ChatError.self) {
+            try StaticUserMapper.parse(configMapData: [id: "alice", id.uppercased(): "mallory"], keys: .teams)
+        }
+        #expect(error?.kind == .invalidInput)
+        #expect(error?.message.contains("in a different case") == true, "\(error?.message ?? "")")
+    }
+
     /// A directory answering from a table and counting lookups.
     final class Directory: SlackUserDirectory {
         let users: [String: SlackUser]

@@ -56,13 +56,12 @@ public final class ConfigMapUserMapper: ChatUserMapper {
             let map = try await client.get(ConfigMap.self, name: name, namespace: namespace)
             let data = map.data ?? [:]
             let users = try StaticUserMapper.parse(configMapData: data, keys: keys)
-            table.users =
-                keys == .teams ? Dictionary(uniqueKeysWithValues: users.map { ($0.key.lowercased(), $0.value) }) : users
+            table.users = users
             if keys == .teams {
                 for (key, value) in data {
                     guard let json = try? KubeJSON.decode(JSONValue.self, from: Data(value.utf8)),
                         let teamsID = json["teamsUserId"]?.stringValue, teamsID.hasPrefix("29:"),
-                        let identity = users[key]
+                        let identity = users[key.lowercased()]
                     else { continue }
                     table.teamsUsers[teamsID] = identity
                 }
