@@ -45,7 +45,11 @@ import Testing
     /// The local addresses of this process's established TCP connections to a loopback port,
     /// from /proc/net/tcp (`sl local rem st …`, addresses as hex `IP:PORT`, 01 ESTABLISHED).
     private static func connections(toPort port: Int) throws -> Set<Substring> {
-        let table = try String(contentsOfFile: "/proc/self/net/tcp", encoding: .utf8)
+        // Read to the end: the kernel serves the table a page per read, and a busy test
+        // process has more sockets than a page holds.
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/self/net/tcp"))
+        defer { try? file.close() }
+        let table = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
         let remote = String(format: ":%04X", port)
         return Set(
             table.split(separator: "\n").dropFirst().compactMap { line in
