@@ -16,20 +16,13 @@ WORKDIR /build
 COPY Package.* ./
 RUN swift package resolve
 
-# The MCP server's SDK links FoundationNetworking, which needs libcurl's headers to link.
-RUN export DEBIAN_FRONTEND=noninteractive \
-    && apt-get update -q \
-    && apt-get install -y -q --no-install-recommends libcurl4-openssl-dev \
-    && rm -rf /var/lib/apt/lists/*
-
 # Everything else (see .dockerignore); SwiftPM also wants the test targets' directories.
 COPY . .
 RUN swift build -c release --product airlock --static-swift-stdlib \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/airlock" /staging/airlock
 
 # Run stage: Swift's standard library and Foundation are linked in; what remains is glibc,
-# libstdc++, zlib, libcurl (FoundationNetworking links it dynamically) and the CA
-# certificates. No HEALTHCHECK: Kubernetes probes /healthz and
+# libstdc++, zlib and the CA certificates. No HEALTHCHECK: Kubernetes probes /healthz and
 # /readyz (manifests/deployment.yaml).
 FROM debian:bookworm-slim
 
@@ -45,7 +38,7 @@ LABEL org.opencontainers.image.title="airlock" \
 
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get update -q \
-    && apt-get install -y -q --no-install-recommends ca-certificates libstdc++6 zlib1g libcurl4 \
+    && apt-get install -y -q --no-install-recommends ca-certificates libstdc++6 zlib1g \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed non-root user, so `runAsNonRoot` can be checked without a name lookup.

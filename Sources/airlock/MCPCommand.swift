@@ -3,7 +3,6 @@ import ArgumentParser
 import Foundation
 import KubeClient
 import Logging
-import MCP
 
 /// `airlock mcp`: a Model Context Protocol server on stdio for agents, acting as the
 /// requesting identity. Only JSON-RPC is written to stdout; logs go to stderr.
@@ -38,17 +37,18 @@ struct MCPCommand: AsyncParsableCommand {
         }
         let client = try KubernetesClient(configuration: configuration, logger: logger)
         let tools = MCPTools(client: client, defaultNamespace: namespace ?? configuration.namespace ?? "default")
-        let server = Server(
-            name: "airlock", version: AirlockVersion.current, title: "Airlock: approved, time-bound Kubernetes access",
-            instructions: MCPToolDefinitions.serverInstructions,
-            capabilities: .init(tools: .init(listChanged: false)))
-        await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: MCPToolDefinitions.tools) }
-        await server.withMethodHandler(CallTool.self) { parameters in
-            logger.info("tool call", metadata: ["tool": "\(parameters.name)"])
-            return await tools.call(parameters.name, parameters.arguments ?? [:])
-        }
-        try await server.start(transport: StdioTransport(logger: logger))
-        await server.waitUntilCompleted()
+        let server = MCPProtocol(
+            server: MCPServerInfo(
+                name: "airlock", title: "Airlock: approved, time-bound Kubernetes access",
+                version: AirlockVersion.current, instructions: MCPToolDefinitions.serverInstructions),
+            tools: MCPToolDefinitions.tools)
+        await MCPStdioServer(
+            protocolHandler: server,
+            call: { name, arguments in
+                logger.info("tool call", metadata: ["tool": "\(name)"])
+                return await tools.call(name, arguments)
+            }, logger: logger
+        ).run()
         try? await client.shutdown()
     }
 }

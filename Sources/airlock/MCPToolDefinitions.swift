@@ -1,4 +1,5 @@
-import MCP
+import AirlockCLI
+import KubeCore
 
 /// The tools `airlock mcp` offers, with descriptions written for a model: when to call each,
 /// and what happens.
@@ -22,17 +23,17 @@ enum MCPToolDefinitions {
         'patch deployments.apps/web -n prod', 'get pods/log -n prod', 'get nodes'.
         """
 
-    static let namespaceProperty: Value = .object([
+    static let namespaceProperty: JSONValue = .object([
         "type": "string",
         "description":
             "Namespace of the ActionRequest (your agent's namespace); default: the kubeconfig context's or the pod's.",
     ])
 
-    static let nameProperty: Value = .object([
+    static let nameProperty: JSONValue = .object([
         "type": "string", "description": "Name of the ActionRequest, as returned by request_access.",
     ])
 
-    static func schema(_ properties: [String: Value], required: [String] = []) -> Value {
+    static func schema(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
         .object([
             "type": "object",
             "properties": .object(properties),
@@ -41,8 +42,8 @@ enum MCPToolDefinitions {
         ])
     }
 
-    static let tools: [Tool] = [
-        Tool(
+    static let tools: [MCPTool] = [
+        MCPTool(
             name: "request_access",
             description: """
                 Ask for temporary Kubernetes access for one action. Call it when you need a permission you do not \
@@ -82,7 +83,7 @@ enum MCPToolDefinitions {
             annotations: .init(
                 title: "Request temporary access", readOnlyHint: false, destructiveHint: false, idempotentHint: false,
                 openWorldHint: false)),
-        Tool(
+        MCPTool(
             name: "wait_for_decision",
             description: """
                 Wait (up to timeout_seconds) until a request is decided. Returns granted=true with when it expires \
@@ -107,7 +108,7 @@ enum MCPToolDefinitions {
                     "namespace": namespaceProperty,
                 ], required: ["name"]),
             annotations: .init(title: "Wait for the decision", readOnlyHint: true, openWorldHint: false)),
-        Tool(
+        MCPTool(
             name: "get_request",
             description: """
                 Show one request now, without waiting: phase, what it asks, the decision and why, reviews (which \
@@ -115,7 +116,7 @@ enum MCPToolDefinitions {
                 """,
             inputSchema: schema(["name": nameProperty, "namespace": namespaceProperty], required: ["name"]),
             annotations: .init(title: "Show a request", readOnlyHint: true, openWorldHint: false)),
-        Tool(
+        MCPTool(
             name: "list_my_requests",
             description: """
                 List the requests you made in the namespace: pending first, then granted, then finished (with \
@@ -129,7 +130,7 @@ enum MCPToolDefinitions {
                 "namespace": namespaceProperty,
             ]),
             annotations: .init(title: "List my requests", readOnlyHint: true, openWorldHint: false)),
-        Tool(
+        MCPTool(
             name: "release_access",
             description: """
                 Give access back as soon as you are done (or withdraw a request still pending). Its grants are \

@@ -3,7 +3,6 @@ import AirlockCLI
 import Foundation
 import KubeClient
 import KubeCore
-import MCP
 import Synchronization
 
 /// The MCP tools' behaviour, as the requesting identity (the user's kubeconfig or the agent's
@@ -20,7 +19,7 @@ final class MCPTools: Sendable {
     }
 
     /// Runs one tool call; failures come back as `isError` results, never as a dead server.
-    func call(_ name: String, _ arguments: [String: Value]) async -> CallTool.Result {
+    func call(_ name: String, _ arguments: [String: JSONValue]) async -> MCPToolResult {
         do {
             let input = ToolInput(tool: name, arguments: arguments)
             let value: any Encodable
@@ -212,15 +211,13 @@ final class MCPTools: Sendable {
 
     // MARK: Results
 
-    static func result(_ value: any Encodable) throws -> CallTool.Result {
+    static func result(_ value: any Encodable) throws -> MCPToolResult {
         let text = try CLIEncoding.json(AnyEncodable(value))
-        let structured = try JSONDecoder().decode(Value.self, from: Data(text.utf8))
-        return CallTool.Result(
-            content: [.text(text: text, annotations: nil, _meta: nil)], structuredContent: Optional.some(structured))
+        return MCPToolResult(text: text, structured: try KubeJSON.decode(JSONValue.self, from: Data(text.utf8)))
     }
 
-    static func failure(_ message: String) -> CallTool.Result {
-        CallTool.Result(content: [.text(text: message, annotations: nil, _meta: nil)], isError: true)
+    static func failure(_ message: String) -> MCPToolResult {
+        MCPToolResult(text: message, isError: true)
     }
 }
 
@@ -228,66 +225,4 @@ private struct AnyEncodable: Encodable {
     let value: any Encodable
     init(_ value: any Encodable) { self.value = value }
     func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
-}
-
-/// A tool call's arguments, read with errors that name the argument.
-struct ToolInput {
-    let tool: String
-    let arguments: [String: Value]
-
-    func only(_ known: Set<String>) throws(CLIUsageError) {
-        if let unknown = arguments.keys.sorted().first(where: { !known.contains($0) }) {
-            throw CLIUsageError(
-                "\(tool) has no argument \"\(unknown)\"; it takes \(known.sorted().joined(separator: ", "))")
-        }
-    }
-
-    func string(_ key: String) throws(CLIUsageError) -> String? {
-        switch arguments[key] {
-        case nil, .null?: return nil
-        case .string(let text)?:
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            return trimmed.isEmpty ? nil : trimmed
-        default: throw CLIUsageError("\(key) must be a string")
-        }
-    }
-
-    func required(_ key: String) throws(CLIUsageError) -> String {
-        guard let value = try string(key) else { throw CLIUsageError("\(key) is required") }
-        return value
-    }
-
-    func strings(_ key: String) throws(CLIUsageError) -> [String]? {
-        switch arguments[key] {
-        case nil, .null?: return nil
-        case .string(let text)?: return [text]
-        case .array(let values)?:
-            var result: [String] = []
-            for value in values {
-                guard case .string(let text) = value else { throw CLIUsageError("\(key) must be a list of strings") }
-                result.append(text)
-            }
-            return result
-        default: throw CLIUsageError("\(key) must be a list of strings")
-        }
-    }
-
-    func integer(_ key: String) throws(CLIUsageError) -> Int? {
-        switch arguments[key] {
-        case nil, .null?: return nil
-        case .int(let value)?: return value
-        case .double(let value)? where value == value.rounded(): return Int(value)
-        case .string(let text)?: if let value = Int(text) { return value }
-        default: break
-        }
-        throw CLIUsageError("\(key) must be an integer")
-    }
-
-    func bool(_ key: String) throws(CLIUsageError) -> Bool? {
-        switch arguments[key] {
-        case nil, .null?: return nil
-        case .bool(let value)?: return value
-        default: throw CLIUsageError("\(key) must be true or false")
-        }
-    }
 }
