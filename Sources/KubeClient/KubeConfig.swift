@@ -97,7 +97,7 @@ extension ClientConfiguration {
         }
         let file: KubeConfigFile
         do {
-            file = try YAMLDecoder().decode(KubeConfigFile.self, from: text)
+            file = try Self.decodeFile(text)
         } catch let error as DecodingError {
             throw KubernetesError.configuration("kubeconfig \(path): \(Self.describe(error))")
         } catch {
@@ -105,6 +105,27 @@ extension ClientConfiguration {
         }
         let base = (path as NSString).deletingLastPathComponent
         return try KubeConfigResolver(file: file, path: path, baseDirectory: base).configuration(context: context)
+    }
+
+    /// Parses a kubeconfig without Yams's implicit-type regexes where it can: YAMLDecoder
+    /// compiles one (merge keys, `<<`) through Foundation's NSRegularExpression, which loads
+    /// ICU's regex engine and Unicode tables into every process that reads a kubeconfig — the
+    /// long-running MCP server and an out-of-cluster controller among them (about 2 MB). Scalars
+    /// are read by the fields' types either way; only a file with merge keys needs the resolver.
+    static func decodeFile(_ text: String) throws -> KubeConfigFile {
+        if text.contains("<<") { return try YAMLDecoder().decode(KubeConfigFile.self, from: text) }
+        let root: Node
+        let parser: Parser
+        do {
+            parser = try Parser(yaml: text, resolver: .basic)
+            root = try parser.singleRoot() ?? ""
+        } catch {
+            // As YAMLDecoder words it: the parser's own message quotes the file, secrets and all.
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: [], debugDescription: "The given data was not valid YAML.", underlyingError: error))
+        }
+        // The parser owns the anchors its nodes point to: it must outlive the decoding.
+        return try withExtendedLifetime(parser) { try YAMLDecoder().decode(KubeConfigFile.self, from: root) }
     }
 
     /// The configuration used when none is named: `explicitPath`, else the first file of

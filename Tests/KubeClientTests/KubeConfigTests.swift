@@ -168,6 +168,18 @@ let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
         let file = try scratch.write("config", kubeconfig(user: "token: super-secret-token\nclient-key-data: '%%%'"))
         let error = #expect(throws: KubernetesError.self) { try ClientConfiguration.kubeconfig(path: file) }
         #expect(error?.description.contains("super-secret-token") == false)
+        // YAML the parser refuses: its own message quotes the lines around the fault.
+        for broken in ["token: super-secret-token\ntoken: again", "token: super-secret-token\n  - x: ["] {
+            let file = try scratch.write("broken", kubeconfig(user: broken))
+            let error = #expect(throws: KubernetesError.self) { try ClientConfiguration.kubeconfig(path: file) }
+            #expect(error?.description.contains("not valid YAML") == true, "\(error?.description ?? "")")
+            #expect(error?.description.contains("super-secret-token") == false)
+        }
+        // Merge keys are read (through Yams's resolver).
+        let merged = try scratch.write(
+            "merged",
+            kubeconfig(user: "token: t0ken", extra: "defaults: &d {namespace: team-b}\nx:\n  <<: *d"))
+        #expect(try ClientConfiguration.kubeconfig(path: merged).namespace == "team-a")
         let badKey = ClientConfiguration.TLS(
             clientCertificatePEM: Array(pem.utf8), clientKeyPEM: Array("PRIVATE-KEY-BYTES".utf8))
         let keyError = #expect(throws: KubernetesError.self) { try KubernetesClient.tlsConfiguration(badKey) }
