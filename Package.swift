@@ -52,11 +52,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // glibc's malloc controls (<malloc.h>), for KubeRuntime's MallocArenas.
+        .target(name: "CAirlockMalloc"),
         // Watcher, store, work queue, controller, leader election, events, finalizers.
         .target(
             name: "KubeRuntime",
             dependencies: [
-                "KubeClient",
+                "KubeClient", "CAirlockMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KubeClient
+import KubeRuntime
 import Logging
 
 /// `airlock controller`: runs the operator against the configured cluster.
@@ -13,6 +14,7 @@ struct Controller: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
 
     func run() async throws {
+        MallocArenas.limit()
         log.bootstrap()
         let logger = Logger(label: "airlock")
         var configuration = try cluster.clientConfiguration()
