@@ -32,7 +32,7 @@ struct MCPStdioServer {
                 break
             }
         }
-        await calls.cancelAll()
+        calls.cancelAll()
     }
 
     /// Lines of stdin, read by a thread of their own (a blocking read must not hold one of the
@@ -67,15 +67,14 @@ private final class RunningCalls: Sendable {
         tasks.withLock { $0.removeValue(forKey: id) }?.cancel()
     }
 
-    func cancelAll() async {
+    /// Cancels every call without waiting for it: the client that would read the answers is
+    /// gone, and a wait_for_decision may have most of an hour left.
+    func cancelAll() {
         let running = tasks.withLock { tasks in
             defer { tasks.removeAll() }
             return Array(tasks.values)
         }
-        for task in running {
-            task.cancel()
-            await task.value
-        }
+        for task in running { task.cancel() }
     }
 
     private func finished(_ id: JSONValue) {

@@ -87,8 +87,13 @@ import Testing
                         "allow": ["get secrets/s1 -n " + target], "duration": "5m", "reason": "read s1",
                         "credential": "Subject"})
                     assert pending["state"] == "awaiting-approval" and pending["approvalsRequired"] == 1, pending
-                    timed_out = await call(session, "timed_out", "wait_for_decision",
-                                           {"name": pending["name"], "timeout_seconds": 2})
+                    # Calls run concurrently: a ping and another tool are answered while it waits.
+                    waiting = asyncio.create_task(call(session, "timed_out", "wait_for_decision",
+                                                       {"name": pending["name"], "timeout_seconds": 6}))
+                    await session.send_ping()
+                    shown = await call(session, "get_pending", "get_request", {"name": pending["name"]})
+                    assert shown["phase"] == "Pending" and not waiting.done(), (shown, waiting.done())
+                    timed_out = await waiting
                     assert timed_out["granted"] is False and timed_out["reason"] == "TimedOut", timed_out
                     assert timed_out["phase"] == "Pending", timed_out
                     deny = subprocess.run([binary, "deny", pending["name"], "--comment", "no secrets today", "-n",
