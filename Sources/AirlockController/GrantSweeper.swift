@@ -130,7 +130,7 @@ public final class GrantSweeper: ManagedController {
     /// The cached requests by uid.
     private func requestsByUID() -> [String: ActionRequest] {
         var byUID: [String: ActionRequest] = [:]
-        for request in self.requests.snapshot().objects.values {
+        for request in self.requests.snapshot().objects {
             if let uid = request.metadata.uid { byUID[uid] = request }
         }
         return byUID

@@ -29,8 +29,8 @@ public struct StoreWriter<Object: KubeResource>: Sendable {
         store.write { state in
             switch event {
             case .added(let object), .modified(let object):
-                let old = state.objects.updateValue(object, forKey: object.key)
-                return [old.map { .updated(old: $0, new: object) } ?? .added(object)]
+                let old = state.objects.updateValue(StoreEntry(object), forKey: object.key)
+                return [old.map { .updated(old: $0.object, new: object) } ?? .added(object)]
             case .deleted(let object):
                 guard state.objects.removeValue(forKey: object.key) != nil else { return [] }
                 return [.deleted(object)]
@@ -50,21 +50,21 @@ public struct StoreWriter<Object: KubeResource>: Sendable {
     @discardableResult
     public func replace(with objects: [Object]) -> [StoreChange<Object>] {
         store.write { state in
-            var fresh: [ObjectKey: Object] = [:]
+            var fresh: [ObjectKey: StoreEntry<Object>] = [:]
             fresh.reserveCapacity(objects.count)
-            for object in objects { fresh[object.key] = object }
+            for object in objects { fresh[object.key] = StoreEntry(object) }
 
             var deletions: [StoreChange<Object>] = []
             for (key, old) in state.objects where fresh[key] == nil {
-                deletions.append(.deleted(old))
+                deletions.append(.deleted(old.object))
             }
             deletions.sort { $0.key < $1.key }
 
             var changes = deletions
             var seen = Set<ObjectKey>()
             for object in objects where seen.insert(object.key).inserted {
-                let new = fresh[object.key]!  // the last of duplicate keys wins
-                guard let old = state.objects[object.key] else {
+                let new = fresh[object.key]!.object  // the last of duplicate keys wins
+                guard let old = state.objects[object.key]?.object else {
                     changes.append(.added(new))
                     continue
                 }
