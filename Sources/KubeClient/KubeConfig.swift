@@ -110,7 +110,7 @@ extension ClientConfiguration {
     /// Parses a kubeconfig without Yams's implicit-type regexes where it can: YAMLDecoder
     /// compiles one (merge keys, `<<`) through Foundation's NSRegularExpression, which loads
     /// ICU's regex engine and Unicode tables into every process that reads a kubeconfig — the
-    /// long-running MCP server and an out-of-cluster controller among them (about 2 MB). Scalars
+    /// long-running MCP server and an out-of-cluster controller among them (0.5–1 MB). Scalars
     /// are read by the fields' types either way; only a file with merge keys needs the resolver.
     static func decodeFile(_ text: String) throws -> KubeConfigFile {
         if text.contains("<<") { return try YAMLDecoder().decode(KubeConfigFile.self, from: text) }
