@@ -67,7 +67,10 @@ import Testing
                     "\(name) Decided", timeout: .seconds(20), interval: .milliseconds(50)
                 ) {
                     let object = try await Self.unstructured(fixture, name)
-                    return Self.kubectlConditionMet(object, name: "Decided") ? object : nil
+                    // Not `? object : nil`: JSONValue takes a nil literal itself (`.null`), which
+                    // ended the wait at the first poll, before the request was decided.
+                    guard Self.kubectlConditionMet(object, name: "Decided") else { return JSONValue?.none }
+                    return object
                 }
                 #expect(object["status"]?["phase"]?.stringValue == phase, "\(object)")
                 guard case .array(let conditions)? = object["status"]?["conditions"],
