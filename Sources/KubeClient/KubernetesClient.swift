@@ -100,7 +100,9 @@ public final class KubernetesClient: Sendable {
     public func listMetadata<R: KubeResource>(
         _ type: R.Type, namespace: String? = nil, options: ListOptions = ListOptions()
     ) async throws -> MetadataList {
-        try await send(RequestBuilder<R>().list(namespace: R.scope == .cluster ? nil : namespace, options: options))
+        try await send(
+            RequestBuilder<R>().list(namespace: R.scope == .cluster ? nil : namespace, options: options)
+                .metadataOnly(list: true))
     }
 
     /// Creates an object in `namespace` (default: the object's, then the configuration's).
@@ -110,15 +112,17 @@ public final class KubernetesClient: Sendable {
     }
 
     /// Creates an object and returns only the metadata of what was stored (uid, resourceVersion,
-    /// ...): the rest of the answer is not decoded.
+    /// ...): the API server is asked to answer only that.
     public func createMetadata<R: KubeResource>(_ object: R, namespace: String? = nil) async throws -> ObjectMeta {
         let target = self.namespace(R.self, namespace ?? object.metadata.namespace)
-        return try await send(RequestBuilder<R>().create(object, namespace: target), as: MetadataOnly.self).metadata
+        let request = try RequestBuilder<R>().create(object, namespace: target).metadataOnly()
+        return try await send(request, as: MetadataOnly.self).metadata
     }
 
     /// Replaces the status subresource and returns only the stored metadata.
     public func updateStatusMetadata<R: KubeResource>(_ object: R) async throws -> ObjectMeta {
-        try await send(RequestBuilder<R>().update(object, subresource: "status"), as: MetadataOnly.self).metadata
+        let request = try RequestBuilder<R>().update(object, subresource: "status").metadataOnly()
+        return try await send(request, as: MetadataOnly.self).metadata
     }
 
     /// Replaces an object; fails with `isConflict` when its resourceVersion is stale.
@@ -145,7 +149,7 @@ public final class KubernetesClient: Sendable {
     ) async throws {
         let request = try RequestBuilder<R>().delete(
             name: name, namespace: self.namespace(type, namespace), options: options)
-        _ = try await execute(request)
+        _ = try await execute(request.metadataOnly())
     }
 
     /// Deletes every object of the kind matching `labelSelector` in `namespace` (`deletecollection`).
@@ -269,7 +273,7 @@ public final class KubernetesClient: Sendable {
         try interceptor?(request)
         var http = HTTPClientRequest(url: url(request))
         http.method = HTTPMethod(rawValue: request.method.rawValue)
-        http.headers.add(name: "Accept", value: "application/json")
+        http.headers.add(name: "Accept", value: request.accept ?? "application/json")
         http.headers.add(name: "User-Agent", value: configuration.userAgent)
         if let authorization = try await credentials.authorization() {
             http.headers.add(name: "Authorization", value: authorization)

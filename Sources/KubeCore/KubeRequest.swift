@@ -12,6 +12,8 @@ public struct KubeRequest: Sendable, Equatable {
     public var query: [(String, String)]
     public var body: Data?
     public var contentType: String?
+    /// The `Accept` header (nil: `application/json`).
+    public var accept: String?
 
     public init(
         method: Method, path: String, query: [(String, String)] = [], body: Data? = nil, contentType: String? = nil
@@ -21,6 +23,15 @@ public struct KubeRequest: Sendable, Equatable {
         self.query = query
         self.body = body
         self.contentType = contentType
+    }
+
+    /// Asks for only the metadata of the object in the answer (the API server converts it to a
+    /// `PartialObjectMetadata`), or the whole object from a server that cannot.
+    public func metadataOnly(list: Bool = false) -> KubeRequest {
+        var request = self
+        let kind = list ? "PartialObjectMetadataList" : "PartialObjectMetadata"
+        request.accept = "application/json;as=\(kind);g=meta.k8s.io;v=v1, application/json"
+        return request
     }
 
     /// `path?query` with each query value percent-encoded.
@@ -34,7 +45,7 @@ public struct KubeRequest: Sendable, Equatable {
 
     public static func == (lhs: KubeRequest, rhs: KubeRequest) -> Bool {
         lhs.method == rhs.method && lhs.pathAndQuery == rhs.pathAndQuery && lhs.body == rhs.body
-            && lhs.contentType == rhs.contentType
+            && lhs.contentType == rhs.contentType && lhs.accept == rhs.accept
     }
 
     private static let unreserved = CharacterSet(
