@@ -54,11 +54,15 @@ let package = Package(
         ),
         // glibc's malloc controls (<malloc.h>), for KubeRuntime's MallocArenas.
         .target(name: "CAirlockMalloc"),
+        // The Swift runtime's global-executor hook, for KubeRuntime's EventLoopExecutor.
+        .target(name: "CAirlockExecutor"),
         // Watcher, store, work queue, controller, leader election, events, finalizers.
         .target(
             name: "KubeRuntime",
             dependencies: [
-                "KubeClient", "CAirlockMalloc",
+                "KubeClient", "CAirlockMalloc", "CAirlockExecutor",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -58,6 +58,7 @@ import Testing
         #expect(lease.spec?.holderIdentity == nil)
 
         let log = try String(contentsOf: output, encoding: .utf8)
+        #expect(log.contains("Swift tasks run on NIO's event loops"))
         let lines = log.split(separator: "\n")
         #expect(!lines.isEmpty)
         for line in lines.prefix(20) {
