@@ -256,8 +256,10 @@ public final class ActionRequestReconciler: Reconciler {
         if caughtUp.withLock({ $0.insert(uid).inserted }) {
             // After a start: Events a crash may have kept from being sent (named by key, so
             // those sent already are not repeated). Only recent ones: Events expire anyway.
+            // Not those this step just sent: each would cost a create answered 409.
             let recent = clock.date.addingTimeInterval(-600)
-            for announcement in implied {
+            let sent = Set(step.announcements.map(\.key))
+            for announcement in implied where !sent.contains(announcement.key) {
                 if let note = announcement.event, note.time > recent {
                     emit(note, about: request, key: announcement.key)
                 }

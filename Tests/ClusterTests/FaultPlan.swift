@@ -50,6 +50,11 @@ final class FaultPlan: Sendable {
         }
     }
 
+    /// How many calls matching `method` and `pathContains` were made, failed or not.
+    func count(_ method: KubeRequest.Method, pathContains: String) -> Int {
+        calls.withLock { calls in calls.filter { $0.method == method && $0.path.contains(pathContains) }.count }
+    }
+
     func intercept(_ request: KubeRequest) throws {
         let now = ContinuousClock.now
         calls.withLock { $0.append((request.method, request.path, now)) }
