@@ -27,6 +27,9 @@ public struct OperatorConfiguration: Sendable {
     public var webhookIntegrity: ExpectedWebhooks?
     /// Chat and event delivery (Slack, event webhooks); nil: none.
     public var chat: ChatConfiguration?
+    /// How fast Kubernetes Events are sent (nil: as fast as the API server answers). Set
+    /// after `init`.
+    public var eventRateLimit: ClientConfiguration.RateLimit?
 
     public init(
         controllerNamespace: String, controllerUsername: String, policy: PolicyConfiguration,
@@ -73,8 +76,13 @@ public final class AirlockOperator: Service {
         let reviews = Informer(client: client, ActionReview.self, namespace: scope, logger: logger)
         let policies = Informer(client: client, ApprovalPolicy.self, logger: logger)
         let instance = configuration.leaderElection?.identity ?? ProcessInfo.processInfo.hostName
+        var pace: (@Sendable () async throws -> Void)?
+        if let limit = configuration.eventRateLimit {
+            let limiter = RateLimiter(qps: limit.qps, burst: limit.burst, clock: ContinuousClock())
+            pace = { try await limiter.acquire() }
+        }
         let events = EventRecorder(
-            client: client, controller: "airlock.dev/controller", instance: instance, logger: logger)
+            client: client, controller: "airlock.dev/controller", instance: instance, pace: pace, logger: logger)
         let audit = AuditTrail(file: try configuration.auditFile.map { try AuditLog(path: $0) })
         let integrity = configuration.webhookIntegrity.map { AdmissionIntegrity(margin: $0.margin) }
         let reconciler = ActionRequestReconciler(

@@ -2,13 +2,17 @@ import Foundation
 import KubeClient
 import KubeCore
 import Logging
+import Metrics
+import Synchronization
 
 /// Records `events.k8s.io/v1` Events without ever blocking the caller.
 ///
-/// `record` puts the event into a bounded buffer (the newest 1,000 are kept; older ones are
-/// dropped and counted); `run()` sends them. An event repeating within ten minutes (same
-/// object, type, reason, action and note) updates the existing Event's `series` instead of
-/// creating another one.
+/// `record` puts the event into a bounded buffer (the newest `buffer` are kept; older ones are
+/// dropped and counted in `airlock_events_dropped_total`); `run()` sends them, paced by
+/// `pace` when given: Events are telemetry and cost the API server as much as a grant's own
+/// writes, so under a burst they wait rather than slow the grants down (like kubelet's
+/// `--event-qps`). An event repeating within ten minutes (same object, type, reason, action
+/// and note) updates the existing Event's `series` instead of creating another one.
 ///
 /// An event with an idempotency `key` gets a name derived from it: recording it again — after
 /// a retry, a crash or by another leader — finds the Event already there and adds nothing.
@@ -31,13 +35,22 @@ public final class EventRecorder: Sendable {
     private let logger: Logger
     private let stream: AsyncStream<Pending>
     private let continuation: AsyncStream<Pending>.Continuation
+    private let pace: (@Sendable () async throws -> Void)?
+    private let dropped = Atomic<Int>(0)
+    private let droppedCounter = Counter(label: "airlock_events_dropped_total")
 
-    public init(client: KubernetesClient, controller: String, instance: String, logger: Logger) {
+    /// - Parameter pace: awaited before each call to the API server (a rate limiter's
+    ///   `acquire`); nil sends as fast as the server answers.
+    public init(
+        client: KubernetesClient, controller: String, instance: String, buffer: Int = 5000,
+        pace: (@Sendable () async throws -> Void)? = nil, logger: Logger
+    ) {
         self.client = client
         self.controller = controller
         self.instance = instance
+        self.pace = pace
         self.logger = logger
-        (stream, continuation) = AsyncStream.makeStream(of: Pending.self, bufferingPolicy: .bufferingNewest(1000))
+        (stream, continuation) = AsyncStream.makeStream(of: Pending.self, bufferingPolicy: .bufferingNewest(buffer))
     }
 
     /// Queues an event about `object`; returns at once. The note is cut to 1 kB. With a `key`,
@@ -50,7 +63,12 @@ public final class EventRecorder: Sendable {
             regarding: object.objectReference, type: type, reason: reason, action: action,
             note: String(note.utf8.prefix(1024)) ?? String(note.prefix(256)), time: time, key: key)
         if case .dropped = continuation.yield(pending) {
-            logger.warning("event buffer full: dropped the oldest event")
+            droppedCounter.increment()
+            let total = dropped.add(1, ordering: .relaxed).newValue
+            // Once, then every 1,000th: a flood must not flood the log too.
+            if total % 1000 == 1 {
+                logger.warning("event buffer full: dropped the oldest event (\(total) so far)")
+            }
         }
     }
 
@@ -61,6 +79,11 @@ public final class EventRecorder: Sendable {
     public func run() async {
         var series: [String: (name: String, namespace: String, count: Int, first: Date)] = [:]
         for await event in stream {
+            do {
+                try await pace?()
+            } catch {
+                return  // cancelled
+            }
             let key = [
                 event.regarding.uid ?? "", event.type.rawValue, event.reason, event.action, event.note,
             ].joined(separator: "\u{1}")

@@ -88,6 +88,21 @@ struct ControllerOptions: ParsableArguments {
     )
     var kubeAPIHTTP2 = false
 
+    @Option(
+        help:
+            "Kubernetes Events sent per second (0 or less: no limit). Events wait under a burst rather than slow grants down."
+    )
+    var eventQPS: Double = 25
+
+    @Option(help: "Events sent at once above --event-qps (0 or less: no limit).")
+    var eventBurst: Int = 100
+
+    /// The pace of Events the flags ask for (nil: none).
+    var eventRateLimit: ClientConfiguration.RateLimit? {
+        guard eventQPS > 0, eventBurst > 0 else { return nil }
+        return ClientConfiguration.RateLimit(qps: eventQPS, burst: eventBurst)
+    }
+
     /// The client-side rate limit the flags ask for (nil: none).
     var rateLimit: ClientConfiguration.RateLimit? {
         guard kubeAPIQPS > 0, kubeAPIBurst > 0 else { return nil }

@@ -73,19 +73,18 @@ struct OperatorProcess {
                     listeningContinuation.finish()
                 }))
 
-        let airlock = try AirlockOperator(
-            client: client, signer: signer,
-            configuration: OperatorConfiguration(
-                controllerNamespace: options.namespace, controllerUsername: options.username, policy: options.policy,
-                credentialEndpoint: CredentialEndpoint(
-                    server: options.credentialServer ?? client.configuration.server.absoluteString,
-                    certificateAuthorityPEM: client.configuration.tls.certificateAuthorityPEM),
-                sweepInterval: options.sweepInterval.duration, workers: options.workers,
-                leaderElection: options.leaderElection,
-                auditFile: options.auditFile, requestNamespace: options.watchNamespace,
-                webhookIntegrity: options.expectedWebhooks,
-                chat: chat.configuration(namespace: options.namespace, client: client, logger: logger)),
-            logger: logger)
+        var configuration = OperatorConfiguration(
+            controllerNamespace: options.namespace, controllerUsername: options.username, policy: options.policy,
+            credentialEndpoint: CredentialEndpoint(
+                server: options.credentialServer ?? client.configuration.server.absoluteString,
+                certificateAuthorityPEM: client.configuration.tls.certificateAuthorityPEM),
+            sweepInterval: options.sweepInterval.duration, workers: options.workers,
+            leaderElection: options.leaderElection,
+            auditFile: options.auditFile, requestNamespace: options.watchNamespace,
+            webhookIntegrity: options.expectedWebhooks,
+            chat: chat.configuration(namespace: options.namespace, client: client, logger: logger))
+        configuration.eventRateLimit = options.eventRateLimit
+        let airlock = try AirlockOperator(client: client, signer: signer, configuration: configuration, logger: logger)
         services.append(airlock)
         if let server = chat.server(
             airlock: airlock, client: client, controllerUsername: options.username, logger: logger)

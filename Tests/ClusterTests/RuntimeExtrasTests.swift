@@ -35,6 +35,37 @@ import Testing
         #expect((broken.note?.utf8.count ?? 0) <= 1024)
     }
 
+    /// Events are sent at their pace (a token bucket: 2 at once, then 1 a second), never
+    /// faster, and none is lost while they wait.
+    @Test func eventsAreSentAtTheirPace() async throws {
+        let plane = try await TestControlPlane.shared()
+        let admin = plane.adminClient
+        let namespace = try await plane.makeNamespace(prefix: "paced-events")
+        let map = try await admin.create(ConfigMap(metadata: ObjectMeta(name: "c", namespace: namespace)))
+        let clock = ManualClock()
+        let limiter = RateLimiter(qps: 1, burst: 2, clock: clock)
+        let recorder = EventRecorder(
+            client: admin, controller: "airlock.dev/test", instance: "i-1", pace: { try await limiter.acquire() },
+            logger: Logger(label: "test"))
+        let sending = Task { await recorder.run() }
+        for index in 0..<5 {
+            recorder.record(map, type: .normal, reason: "Paced", action: "Pace", note: "event \(index)")
+        }
+        recorder.finish()
+        func sent() async throws -> Int { try await admin.list(Event.self, namespace: namespace).items.count }
+        for expected in 2...5 {
+            // The next one waits for its token: nothing more is sent until the clock moves.
+            try await eventually("\(expected) sent, the next waiting") {
+                let count = try await sent()
+                return clock.sleeperCount == (expected < 5 ? 1 : 0) && count == expected
+            }
+            #expect(try await sent() == expected)
+            clock.advance(by: .seconds(1))
+        }
+        await sending.value
+        #expect(try await sent() == 5)
+    }
+
     @Test func changesToOwnedObjectsReconcileTheirOwner() async throws {
         let plane = try await TestControlPlane.shared()
         let admin = plane.adminClient
@@ -97,5 +128,45 @@ import Testing
             try await Self.openServiceAccountWatches(admin) == baseline
         }
         try await client.shutdown()
+    }
+}
+
+/// Writes whose caller reads only the stored metadata ask the API server for just that: it
+/// answers a `PartialObjectMetadata` instead of the whole object (less to send and decode).
+@Suite struct MetadataOnlyAnswerTests {
+    @Test func createUpdateListAndDeleteAnswerOnlyMetadata() async throws {
+        let plane = try await TestControlPlane.shared()
+        let admin = plane.adminClient
+        let namespace = try await plane.makeNamespace(prefix: "partial")
+        let builder = RequestBuilder<ConfigMap>()
+        var map = ConfigMap(metadata: ObjectMeta(name: "m", namespace: namespace), data: ["big": "x"])
+        let created = try await admin.raw(try builder.create(map, namespace: namespace).metadataOnly())
+        #expect(created.status == 201)
+        try Self.expectKind("PartialObjectMetadata", in: created.body)
+        let listed = try await admin.raw(
+            builder.list(namespace: namespace, options: ListOptions()).metadataOnly(list: true))
+        try Self.expectKind("PartialObjectMetadataList", in: listed.body)
+        map = try await admin.get(ConfigMap.self, name: "m", namespace: namespace)
+        map.data = ["big": "y"]
+        let updated = try await admin.raw(try builder.update(map).metadataOnly())
+        #expect(updated.status == 200)
+        try Self.expectKind("PartialObjectMetadata", in: updated.body)
+
+        // The client's metadata calls read those answers.
+        let second = try await admin.createMetadata(
+            ConfigMap(metadata: ObjectMeta(name: "n", namespace: namespace), data: ["k": "v"]))
+        #expect(second.name == "n" && second.uid != nil && second.resourceVersion != nil)
+        let page = try await admin.listMetadata(ConfigMap.self, namespace: namespace)
+        #expect(Set(page.items.compactMap(\.name)).isSuperset(of: ["m", "n"]))
+        try await admin.delete(ConfigMap.self, name: "n", namespace: namespace)
+        let gone = try await admin.raw(builder.get(name: "n", namespace: namespace))
+        #expect(gone.status == 404)
+    }
+
+    private static func expectKind(_ kind: String, in body: Data) throws {
+        let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
+        #expect(object["kind"] as? String == kind)
+        let items = object["items"] as? [[String: Any]] ?? [object]
+        #expect(!items.isEmpty && items.allSatisfy { $0["metadata"] != nil && $0["data"] == nil })
     }
 }
