@@ -45,6 +45,25 @@ extension BenchEnvironment {
         _ = try await admin.create(WebhookConfigurations.validating(endpoint: endpoint))
     }
 
+    /// The controller's fixed cost: CPU and API calls per second with nothing to do
+    /// (lease renewals, informers' watches, timers), measured after it settled.
+    func idle(seconds: Int) async throws {
+        progress("idle: settling")
+        try await Task.sleep(for: .seconds(5))
+        let cpuBefore = controller.cpuSeconds
+        let callsBefore = try await controller.apiCalls()
+        try await Task.sleep(for: .seconds(seconds))
+        let cpu = controller.cpuSeconds - cpuBefore
+        let calls = try await controller.apiCalls().merging(callsBefore.mapValues { -$0 }, uniquingKeysWith: +)
+            .filter { $0.value > 0 && !$0.key.hasPrefix("reconcile ") }
+        say(
+            "idle: \(String(format: "%.1f", cpu * 1000 / Double(seconds))) ms controller CPU per second; API calls per second: "
+                + calls.sorted { $0.key < $1.key }.map {
+                    "\($0.key) \(String(format: "%.2f", $0.value / Double(seconds)))"
+                }
+                .joined(separator: ", "))
+    }
+
     /// `count` auto-approved lifecycles created by `width` creators (paced when `pace` is
     /// set), observed from create to Granted and from expiresAt to the RoleBinding's deletion.
     func lifecycles(
@@ -57,6 +76,7 @@ extension BenchEnvironment {
         defer { observer.stop() }
         progress("\(label): creating")
         let cpuBefore = controller.cpuSeconds
+        let serverBefore = plane.serverCPUSeconds
         let callsBefore = try await controller.apiCalls()
         let start = ContinuousClock.now
         let alice = self.alice
@@ -82,6 +102,7 @@ extension BenchEnvironment {
             }
         }
         let cpu = controller.cpuSeconds - cpuBefore
+        let serverCPU = plane.serverCPUSeconds - serverBefore
         let counted = try await controller.apiCalls().merging(callsBefore.mapValues { -$0 }, uniquingKeysWith: +)
             .filter { $0.value > 0 }
         var granted = Samples()
@@ -94,14 +115,15 @@ extension BenchEnvironment {
         // Leader election renews on a timer, whatever the load: shown, not counted per lifecycle.
         let reconciles = counted.filter { $0.key.hasPrefix("reconcile ") }
         let calls = counted.filter { !$0.key.hasPrefix("reconcile ") }
-        let total = calls.filter { !$0.key.hasSuffix(" leases") }.values.reduce(0, +)
+        // Events are not counted either (the issue excludes them): they are shown.
+        let total = calls.filter { !$0.key.hasSuffix(" leases") && !$0.key.contains(" events") }.values.reduce(0, +)
         say(
             "\(label): created in \(String(format: "%.2f", created.seconds)) s, all granted after \(String(format: "%.2f", allGranted.seconds)) s (\(String(format: "%.2f", allGranted.seconds / created.seconds))× the creation time)"
         )
         say("  create -> Granted (webhook included): \(granted.summary)")
         say("  expiry lateness (expiresAt -> RoleBinding deleted): \(late.summary)")
         say(
-            "  per lifecycle: \(String(format: "%.2f", total / Double(count))) API calls, \(String(format: "%.2f", cpu * 1000 / Double(count))) ms controller CPU (webhook included)"
+            "  per lifecycle: \(String(format: "%.2f", total / Double(count))) API calls, \(String(format: "%.2f", cpu * 1000 / Double(count))) ms controller CPU (webhook included); \(String(format: "%.2f", serverCPU * 1000 / Double(count))) ms API server + etcd CPU"
         )
         say(
             "  API calls by verb and resource: "

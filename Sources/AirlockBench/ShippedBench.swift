@@ -18,7 +18,7 @@ struct ShippedBench: AsyncParsableCommand {
         abstract: "The shipped controller binary under load, beside the floor (a bare client doing the same writes).")
 
     @Option(help: "The airlock binary (release build).") var binary = ".build/release/airlock"
-    @Option(help: "Workloads, comma-separated: floor, paced, sequential, concurrent, restarts.")
+    @Option(help: "Workloads, comma-separated: floor, idle, paced, sequential, concurrent, restarts.")
     var workloads = "floor,paced,sequential,concurrent,restarts"
     @Option(help: "Requests in the sequential and concurrent workloads.") var count = 1000
     @Option(help: "Seconds each grant lasts.") var grantSeconds = 15
@@ -56,6 +56,9 @@ struct ShippedBench: AsyncParsableCommand {
         progress("starting the controller")
         try await environment.controller.start()
         say("controller RSS after start: \(environment.controller.residentDescription)")
+        if chosen.contains("idle") {
+            try await environment.idle(seconds: 30)
+        }
         if chosen.contains("paced") {
             try await environment.lifecycles(
                 "(a) 200 at 20/s", count: 200, width: 1, pace: .milliseconds(50), grantSeconds: grantSeconds)

@@ -84,15 +84,7 @@ final class ShippedController: Sendable {
     var pid: Int32? { state.withLock { $0.process?.pid } }
 
     /// User + system CPU time of the process so far.
-    var cpuSeconds: Double {
-        guard let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After the command: state is field 3; utime and stime are fields 14 and 15.
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    var cpuSeconds: Double { pid.map(processCPUSeconds) ?? 0 }
 
     /// Resident memory as `X MB (heap and stacks A MB, mapped files F MB)`: file pages are the
     /// binary's code and data touched so far, shared with any other process mapping it.
@@ -134,7 +126,6 @@ final class ShippedController: Sendable {
             else { continue }
             let labels = Self.labels(String(line[line.index(after: line.firstIndex(of: "{")!)..<close]))
             let resource = labels["resource"] ?? ""
-            guard resource != "events" else { continue }
             let failed = (labels["code"] ?? "200").hasPrefix("2") ? "" : " \(labels["code"] ?? "")"
             calls["\(labels["verb"] ?? "?") \(resource)\(failed)", default: 0] += value
         }
@@ -149,5 +140,28 @@ final class ShippedController: Sendable {
             labels[String(parts[0])] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         }
         return labels
+    }
+}
+
+/// User + system CPU time of process `pid` so far (0 when it is gone).
+func processCPUSeconds(_ pid: Int32) -> Double {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return 0 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    // After the command: state is field 3; utime and stime are fields 14 and 15.
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+extension TestControlPlane {
+    /// CPU time of the API server and etcd so far.
+    nonisolated var serverCPUSeconds: Double {
+        ["kube-apiserver.pid", "etcd.pid"].reduce(0) { total, file in
+            let text = try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            return total
+                + (text.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.map(processCPUSeconds)
+                    ?? 0)
+        }
     }
 }
