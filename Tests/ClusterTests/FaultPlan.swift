@@ -19,8 +19,9 @@ final class FaultPlan: Sendable {
     }
 
     private let rules = Mutex<[Rule]>([])
-    /// When calls were made, by method and path: every call, failed or not.
-    private let calls = Mutex<[(method: KubeRequest.Method, path: String, at: ContinuousClock.Instant)]>([])
+    /// When calls were made, by method and path (with the body): every call, failed or not.
+    private let calls = Mutex<[(method: KubeRequest.Method, path: String, body: Data?, at: ContinuousClock.Instant)]>(
+        [])
 
     /// Fails the next `times` matching calls with `code` (409 Conflict, 500, ...).
     func fail(
@@ -50,14 +51,16 @@ final class FaultPlan: Sendable {
         }
     }
 
-    /// How many calls matching `method` and `pathContains` were made, failed or not.
-    func count(_ method: KubeRequest.Method, pathContains: String) -> Int {
-        calls.withLock { calls in calls.filter { $0.method == method && $0.path.contains(pathContains) }.count }
+    /// The bodies of the calls matching `method` and `pathContains`, failed or not.
+    func bodies(_ method: KubeRequest.Method, pathContains: String) -> [Data] {
+        calls.withLock { calls in
+            calls.filter { $0.method == method && $0.path.contains(pathContains) }.map { $0.body ?? Data() }
+        }
     }
 
     func intercept(_ request: KubeRequest) throws {
         let now = ContinuousClock.now
-        calls.withLock { $0.append((request.method, request.path, now)) }
+        calls.withLock { $0.append((request.method, request.path, request.body, now)) }
         let error: KubernetesError? = rules.withLock { rules in
             guard
                 let index = rules.firstIndex(where: {
