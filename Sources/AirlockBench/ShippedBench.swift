@@ -19,7 +19,7 @@ struct ShippedBench: AsyncParsableCommand {
 
     @Option(help: "The airlock binary (release build).") var binary = ".build/release/airlock"
     @Option(help: "Workloads, comma-separated: floor, idle, paced, sequential, concurrent, restarts.")
-    var workloads = "floor,paced,sequential,concurrent,restarts"
+    var workloads = "floor,idle,paced,sequential,concurrent,restarts"
     @Option(help: "Requests in the sequential and concurrent workloads.") var count = 1000
     @Option(help: "Seconds each grant lasts.") var grantSeconds = 15
     @Option(help: "Extra arguments for the controller (after --).") var controllerArgument: [String] = []
