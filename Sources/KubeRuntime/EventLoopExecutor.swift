@@ -30,7 +30,4 @@ public enum EventLoopExecutor {
         }
         return true
     }
-
-    /// Whether the hook is set (by `install()` or anyone else).
-    public static var isInstalled: Bool { airlock_enqueue_global_hook().pointee != nil }
 }

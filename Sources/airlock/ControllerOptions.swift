@@ -83,6 +83,7 @@ struct ControllerOptions: ParsableArguments {
     var kubeAPIBurst: Int = 2000
 
     @Flag(
+        name: .customLong("kube-api-http2"),
         help:
             "Speak HTTP/2 to the API server (default HTTP/1.1, a connection per concurrent call: about a quarter less CPU per call)."
     )

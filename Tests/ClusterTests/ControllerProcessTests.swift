@@ -27,6 +27,8 @@ import Testing
             "controller", "--kubeconfig", plane.kubeconfigPath, "--namespace", "airlock-system",
             "--controller-username", "admin", "--metrics-port", "\(ports[0])", "--webhook-port", "\(ports[1])",
             "--webhook-ip", "127.0.0.1", "--lease-name", "process-test",
+            // The documented spellings of flags whose names the parser would not derive.
+            "--kube-api-http2", "--kube-api-qps", "500", "--event-qps", "10", "--event-burst", "20",
         ]
         process.standardError = try FileHandle(forWritingTo: output)
         process.standardOutput = FileHandle.nullDevice
