@@ -74,7 +74,8 @@ extension BenchEnvironment {
     /// `count` auto-approved lifecycles created by `width` creators (paced when `pace` is
     /// set), observed from create to Granted and from expiresAt to the RoleBinding's deletion.
     func lifecycles(
-        _ label: String, count: Int, width: Int, pace: Duration?, grantSeconds: Int, reportMemory: Bool = false
+        _ label: String, count: Int, width: Int, pace: Duration?, grantSeconds: Int, reportMemory: Bool = false,
+        timesFile: String? = nil
     ) async throws {
         progress("\(label): setting up")
         let (namespace, target) = try await namespaces("lc")
@@ -116,8 +117,12 @@ extension BenchEnvironment {
         var late = Samples()
         for index in 0..<count {
             let times = observer.times(of: "lc-\(index)")
+
             if let sent = times.sent, let at = times.granted { granted.add(.seconds(at.timeIntervalSince(sent))) }
             if let due = times.expiresAt, let at = times.revoked { late.add(.seconds(at.timeIntervalSince(due))) }
+        }
+        if let timesFile {
+            try observer.write(count: count, to: "\(timesFile)-\(label.dropFirst().prefix(1))")
         }
         // Leader election renews on a timer, whatever the load: shown, not counted per lifecycle.
         let reconciles = counted.filter { $0.key.hasPrefix("reconcile ") }

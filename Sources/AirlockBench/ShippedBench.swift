@@ -23,6 +23,11 @@ struct ShippedBench: AsyncParsableCommand {
     @Option(help: "Requests in the sequential and concurrent workloads.") var count = 1000
     @Option(help: "Seconds each grant lasts.") var grantSeconds = 15
     @Option(help: "Extra arguments for the controller (after --).") var controllerArgument: [String] = []
+    @Option(
+        help:
+            "Write each lifecycle's times (sent, granted, due to expire, revoked) to <prefix>-a, -b, -c: one line per request."
+    )
+    var times: String?
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -61,16 +66,18 @@ struct ShippedBench: AsyncParsableCommand {
         }
         if chosen.contains("paced") {
             try await environment.lifecycles(
-                "(a) 200 at 20/s", count: 200, width: 1, pace: .milliseconds(50), grantSeconds: grantSeconds)
+                "(a) 200 at 20/s", count: 200, width: 1, pace: .milliseconds(50), grantSeconds: grantSeconds,
+                timesFile: times)
         }
         if chosen.contains("sequential") {
             try await environment.lifecycles(
                 "(b) \(count) one after another", count: count, width: 1, pace: nil, grantSeconds: grantSeconds,
-                reportMemory: true)
+                reportMemory: true, timesFile: times)
         }
         if chosen.contains("concurrent") {
             try await environment.lifecycles(
-                "(c) \(count) from 8 creators", count: count, width: 8, pace: nil, grantSeconds: grantSeconds)
+                "(c) \(count) from 8 creators", count: count, width: 8, pace: nil, grantSeconds: grantSeconds,
+                timesFile: times)
         }
         if chosen.contains("restarts") {
             try await environment.restarts(count: 300, kills: 5)

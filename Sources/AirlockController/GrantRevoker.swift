@@ -3,9 +3,12 @@ import KubeClient
 import KubeCore
 import Logging
 
-/// Deletes grant objects in the order that ends access first: RoleBindings and
-/// ClusterRoleBindings, then Roles and ClusterRoles, the credential Secret, and the
-/// ServiceAccount last (deleting it invalidates every token issued for it).
+/// Deletes grant objects. A request's own grants go all at once: access ends with the first
+/// delete that lands (a binding gone, or the role it names, or the grantee), and a revocation
+/// holds a worker for one round trip instead of one per object. Cleanups by label go in the
+/// order that ends access first: RoleBindings and ClusterRoleBindings, then Roles and
+/// ClusterRoles, the credential Secret, and the ServiceAccount last (deleting it invalidates
+/// every token issued for it).
 ///
 /// What to delete never comes from `status.grants` alone: the lifecycle passes only the refs
 /// its own plan for the request names, and each delete is guarded by the recorded uid; the
@@ -14,26 +17,35 @@ struct GrantRevoker: Sendable {
     let client: KubernetesClient
     let logger: Logger
 
-    /// The kinds of managed objects, in revocation order.
-    static let order = ["RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole", "Secret", "ServiceAccount"]
-
     static func selector(requestUID uid: String) -> String {
         "\(AirlockConstants.Label.managedBySelector),\(AirlockConstants.Label.requestUID)=\(uid)"
     }
 
-    /// Deletes exactly these objects, in revocation order, one call each.
+    /// Deletes exactly these objects, one call each, all at once. Every delete is tried; the
+    /// first failure is thrown after the others finish (the lifecycle tries again, and what
+    /// is gone already is skipped).
     func revoke(grants: [GrantRef]) async throws {
-        for kind in Self.order {
-            for grant in grants where grant.kind == kind {
-                switch kind {
-                case "RoleBinding": try await delete(RoleBinding.self, grant)
-                case "ClusterRoleBinding": try await delete(ClusterRoleBinding.self, grant)
-                case "Role": try await delete(Role.self, grant)
-                case "ClusterRole": try await delete(ClusterRole.self, grant)
-                case "Secret": try await delete(Secret.self, grant)
-                default: try await delete(ServiceAccount.self, grant)
-                }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for grant in grants {
+                group.addTask { try await delete(grant) }
             }
+            var failure: (any Error)?
+            while let result = await group.nextResult() {
+                if case .failure(let error) = result, failure == nil { failure = error }
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    private func delete(_ grant: GrantRef) async throws {
+        switch grant.kind {
+        case "RoleBinding": try await delete(RoleBinding.self, grant)
+        case "ClusterRoleBinding": try await delete(ClusterRoleBinding.self, grant)
+        case "Role": try await delete(Role.self, grant)
+        case "ClusterRole": try await delete(ClusterRole.self, grant)
+        case "Secret": try await delete(Secret.self, grant)
+        case "ServiceAccount": try await delete(ServiceAccount.self, grant)
+        default: return  // Not a kind a grant makes.
         }
     }
 

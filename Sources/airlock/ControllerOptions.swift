@@ -70,7 +70,7 @@ struct ControllerOptions: ParsableArguments {
     var watchNamespace: String?
 
     @Option(help: "Concurrent reconciles (expiries are served before new requests).")
-    var workers = 16
+    var workers = 32
 
     @Option(
         name: .customLong("kube-api-qps"),

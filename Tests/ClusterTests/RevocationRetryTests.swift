@@ -42,4 +42,28 @@ import Testing
             try await fixture.waitFor("brief", .expired)
         }
     }
+
+    /// A request's grant objects are deleted all at once: one that cannot be deleted holds
+    /// back neither the others nor the worker (the old order deleted the Role only after its
+    /// RoleBinding, so a failing binding kept every other object).
+    @Test func aFailingDeleteDoesNotHoldBackTheOtherGrantObjects() async throws {
+        try await AirlockFixture.with("revoke-all") { fixture in
+            try await fixture.policy("auto", ApprovalPolicySpec(decision: .autoApprove))
+            fixture.faults.fail(.delete, pathContains: "/rolebindings/", times: 100_000, code: 403, reason: "Forbidden")
+            try await fixture.request("brief", by: "alice", duration: "3s")
+            let granted = try await fixture.waitFor("brief", .granted)
+            let uid = try #require(granted.metadata.uid)
+            try await eventually("the Role deleted while its binding's delete fails", timeout: .seconds(30)) {
+                let objects = try await fixture.grantObjects(uid: uid)
+                return !objects.contains { $0.hasPrefix("Role/") } && objects.contains { $0.hasPrefix("RoleBinding/") }
+            }
+            #expect(fixture.faults.injected >= 1)
+            #expect(
+                try await fixture.get("brief").status?.phase == .granted, "Expired is written once every object is gone"
+            )
+            fixture.faults.clear()
+            try await fixture.waitFor("brief", .expired)
+            #expect(try await fixture.grantObjects(uid: uid).isEmpty)
+        }
+    }
 }
