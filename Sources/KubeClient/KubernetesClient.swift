@@ -232,6 +232,12 @@ public final class KubernetesClient: Sendable {
     /// Sends a request and returns the response once its head arrived; non-2xx answers are
     /// turned into `KubernetesError`. Retries idempotent calls answered 429 (honouring
     /// Retry-After) and calls answered 401 once after refreshing a refreshable credential.
+    /// `duration` in milliseconds, to a tenth (for trace logs).
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+    }
+
     private func open(
         _ request: KubeRequest, timeout: Duration, throwOnError: Bool = true
     ) async throws -> HTTPClientResponse {
@@ -239,6 +245,7 @@ public final class KubernetesClient: Sendable {
         var refreshedCredentials = false
         while true {
             if let limiter { try await limiter.acquire() }
+            let sent = ContinuousClock.now
             let response = try await attemptOnce(request, timeout: timeout)
             let code = Int(response.status.code)
             let (verb, resource) = request.verbAndResource
@@ -248,7 +255,9 @@ public final class KubernetesClient: Sendable {
                     ("method", request.method.rawValue), ("verb", verb), ("resource", resource), ("code", String(code)),
                 ]
             ).increment()
-            logger.trace("\(request.method.rawValue) \(request.path) -> \(code)")
+            logger.trace(
+                "\(request.method.rawValue) \(request.path) -> \(code)",
+                metadata: ["ms": "\(Self.milliseconds(sent.duration(to: .now)))"])
             if (200..<300).contains(code) || !throwOnError { return response }
 
             let body = try await response.body.collect(upTo: 1024 * 1024)
