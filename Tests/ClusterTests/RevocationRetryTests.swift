@@ -10,15 +10,11 @@ import Testing
 @Suite struct RevocationRetryTests {
     @Test func aRevocationFailingForSecondsEndsAccessWithinSecondsOfRecovering() async throws {
         try await AirlockFixture.with("revoke-retry") { fixture in
-            try await fixture.policy("auto", ApprovalPolicySpec(decision: .autoApprove))
             // Every delete of a RoleBinding is forbidden — from the grant's expiry, its first
             // revocation, until 11 s later — as while a restarted API server fills its RBAC cache.
             // A doubling backoff (5 ms, 10 ms, ...) would next try 20 s after the first failure,
-            // 9 s after the outage. (Set before the request: a loaded machine may report Granted
-            // only after the 4 s have passed.)
-            fixture.faults.fail(.delete, pathContains: "/rolebindings/", times: 100_000, code: 403, reason: "Forbidden")
-            try await fixture.request("brief", by: "alice", duration: "4s")
-            let granted = try await fixture.waitFor("brief", .granted)
+            // 9 s after the outage.
+            let granted = try await Self.grantWhoseBindingCannotBeDeleted(fixture, duration: "4s")
             let uid = try #require(granted.metadata.uid)
             let expiresAt = try #require(granted.status?.expiresAt)
             try await eventually("revocations failing", timeout: .seconds(30)) { fixture.faults.injected >= 3 }
@@ -48,10 +44,7 @@ import Testing
     /// RoleBinding, so a failing binding kept every other object).
     @Test func aFailingDeleteDoesNotHoldBackTheOtherGrantObjects() async throws {
         try await AirlockFixture.with("revoke-all") { fixture in
-            try await fixture.policy("auto", ApprovalPolicySpec(decision: .autoApprove))
-            fixture.faults.fail(.delete, pathContains: "/rolebindings/", times: 100_000, code: 403, reason: "Forbidden")
-            try await fixture.request("brief", by: "alice", duration: "3s")
-            let granted = try await fixture.waitFor("brief", .granted)
+            let granted = try await Self.grantWhoseBindingCannotBeDeleted(fixture, duration: "3s")
             let uid = try #require(granted.metadata.uid)
             try await eventually("the Role deleted while its binding's delete fails", timeout: .seconds(30)) {
                 let objects = try await fixture.grantObjects(uid: uid)
@@ -65,5 +58,17 @@ import Testing
             try await fixture.waitFor("brief", .expired)
             #expect(try await fixture.grantObjects(uid: uid).isEmpty)
         }
+    }
+
+    /// An auto-approved request "brief", Granted, while every RoleBinding delete is forbidden
+    /// (until `fixture.faults.clear()`). The fault is set before the request: a loaded machine
+    /// may report Granted only after the grant has already expired.
+    private static func grantWhoseBindingCannotBeDeleted(
+        _ fixture: AirlockFixture, duration: String
+    ) async throws -> ActionRequest {
+        try await fixture.policy("auto", ApprovalPolicySpec(decision: .autoApprove))
+        fixture.faults.fail(.delete, pathContains: "/rolebindings/", times: 100_000, code: 403, reason: "Forbidden")
+        try await fixture.request("brief", by: "alice", duration: duration)
+        return try await fixture.waitFor("brief", .granted)
     }
 }
