@@ -117,7 +117,6 @@ extension BenchEnvironment {
         var late = Samples()
         for index in 0..<count {
             let times = observer.times(of: "lc-\(index)")
-
             if let sent = times.sent, let at = times.granted { granted.add(.seconds(at.timeIntervalSince(sent))) }
             if let due = times.expiresAt, let at = times.revoked { late.add(.seconds(at.timeIntervalSince(due))) }
         }

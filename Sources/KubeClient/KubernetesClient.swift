@@ -229,15 +229,15 @@ public final class KubernetesClient: Sendable {
         }
     }
 
-    /// Sends a request and returns the response once its head arrived; non-2xx answers are
-    /// turned into `KubernetesError`. Retries idempotent calls answered 429 (honouring
-    /// Retry-After) and calls answered 401 once after refreshing a refreshable credential.
     /// `duration` in milliseconds, to a tenth (for trace logs).
     static func milliseconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
     }
 
+    /// Sends a request and returns the response once its head arrived; non-2xx answers are
+    /// turned into `KubernetesError`. Retries idempotent calls answered 429 (honouring
+    /// Retry-After) and calls answered 401 once after refreshing a refreshable credential.
     private func open(
         _ request: KubeRequest, timeout: Duration, throwOnError: Bool = true
     ) async throws -> HTTPClientResponse {
