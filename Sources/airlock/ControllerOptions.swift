@@ -99,15 +99,15 @@ struct ControllerOptions: ParsableArguments {
     var eventBurst: Int = 100
 
     /// The pace of Events the flags ask for (nil: none).
-    var eventRateLimit: ClientConfiguration.RateLimit? {
-        guard eventQPS > 0, eventBurst > 0 else { return nil }
-        return ClientConfiguration.RateLimit(qps: eventQPS, burst: eventBurst)
-    }
+    var eventRateLimit: ClientConfiguration.RateLimit? { Self.limit(qps: eventQPS, burst: eventBurst) }
 
     /// The client-side rate limit the flags ask for (nil: none).
-    var rateLimit: ClientConfiguration.RateLimit? {
-        guard kubeAPIQPS > 0, kubeAPIBurst > 0 else { return nil }
-        return ClientConfiguration.RateLimit(qps: kubeAPIQPS, burst: kubeAPIBurst)
+    var rateLimit: ClientConfiguration.RateLimit? { Self.limit(qps: kubeAPIQPS, burst: kubeAPIBurst) }
+
+    /// A limit from a pair of flags; either at 0 or less means none.
+    private static func limit(qps: Double, burst: Int) -> ClientConfiguration.RateLimit? {
+        guard qps > 0, burst > 0 else { return nil }
+        return ClientConfiguration.RateLimit(qps: qps, burst: burst)
     }
 
     @Option(help: "How often the sweeper looks for stale grants (e.g. 30s).")
