@@ -84,7 +84,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
 /// appended again, so whoever retries — a reconcile after a conflict, a controller after a
 /// crash, a new leader on a shared volume — records each decision once. If the file grew
 /// behind this process's back (another leader appended to a shared file), it is re-read
-/// before the next append, continuing the chain from its real end.
+/// before the next append, continuing the chain from its real end; appends hold a file lock,
+/// so two writers never interleave.
 ///
 /// Its file I/O (each append is `fsync`ed) runs on a queue of its own, not on the cooperative
 /// pool that serves the webhook and the reconcilers.
@@ -102,18 +103,21 @@ public actor AuditLog {
     /// Opens (or creates) the file and continues its chain; refuses a broken file. A last
     /// line cut short (a writer was killed while appending) is tolerated here and removed
     /// before this process first appends: its record was never complete, and the controller
-    /// records it again from the request's status. (Only the leader appends, so a standby
-    /// opening a shared file never cuts what the leader is writing.)
+    /// records it again from the request's status. (Appends hold the file's lock, so no one
+    /// cuts a line another writer is still writing.)
     public init(path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
             else { throw AuditError(line: 0, problem: "cannot create \(path)") }
         }
-        let existing = try Self.verify(path: path, toleratingTornTail: true)
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw AuditError(line: 0, problem: "cannot open \(path) for writing")
         }
-        self.endOffset = try handle.seekToEnd()
+        // Where the chain ends and where the file ends, read with no writer in between.
+        let (existing, end) = try Self.locking(handle, path: path) {
+            (try Self.verify(path: path, toleratingTornTail: true), try handle.seekToEnd())
+        }
+        self.endOffset = end
         self.path = path
         self.handle = handle
         self.sequence = existing.count
@@ -123,27 +127,49 @@ public actor AuditLog {
 
     /// Whether a record with this idempotency key is in the file.
     public func contains(key: String) throws -> Bool {
-        try refreshIfChanged()
-        return keys.contains(key)
+        try locked {
+            try refreshIfChanged()
+            return keys.contains(key)
+        }
     }
 
     /// Appends a record, unless one with the same key is already in the file; returns the
     /// sealed entry (also what goes to the log stream), or nil when it was there.
     @discardableResult
     public func append(_ record: AuditRecord) throws -> AuditEntry? {
-        if try Self.dropTornTail(path: path) { endOffset = .max }
-        try refreshIfChanged()
-        if let key = record.key, keys.contains(key) { return nil }
-        let entry = try AuditEntry(sequence: sequence + 1, previousHash: lastHash, record: record)
-        var line = try KubeJSON.encode(entry)
-        line.append(10)
-        try handle.write(contentsOf: line)
-        try handle.synchronize()
-        endOffset += UInt64(line.count)
-        sequence = entry.sequence
-        lastHash = entry.hash
-        if let key = record.key { keys.insert(key) }
-        return entry
+        try locked {
+            if try Self.dropTornTail(path: path) { endOffset = .max }
+            try refreshIfChanged()
+            if let key = record.key, keys.contains(key) { return nil }
+            let entry = try AuditEntry(sequence: sequence + 1, previousHash: lastHash, record: record)
+            var line = try KubeJSON.encode(entry)
+            line.append(10)
+            try handle.write(contentsOf: line)
+            try handle.synchronize()
+            endOffset += UInt64(line.count)
+            sequence = entry.sequence
+            lastHash = entry.hash
+            if let key = record.key { keys.insert(key) }
+            return entry
+        }
+    }
+
+    /// Runs `body` holding an exclusive lock on the file (`flock`), so that writers sharing
+    /// it — two leaders overlapping for a moment at a hand-over, the old one finishing what it
+    /// had in flight — read its end and append one at a time: between reading where the chain
+    /// ends and writing after it, no one else writes. A writer killed while holding it loses
+    /// it with its process (its cut-short line is dropped by the next writer).
+    private func locked<T>(_ body: () throws -> T) throws -> T {
+        try Self.locking(handle, path: path, body)
+    }
+
+    private static func locking<T>(_ handle: FileHandle, path: String, _ body: () throws -> T) throws -> T {
+        let descriptor = handle.fileDescriptor
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw AuditError(line: 0, problem: "cannot lock \(path): errno \(errno)") }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
     }
 
     /// Truncates the file after its last newline, if anything follows it; true if it did.

@@ -36,6 +36,36 @@ import Testing
         #expect(try AuditLog.verify(path: path).lastHash == entry.hash)
     }
 
+    /// Two leaders overlap for a moment at a hand-over (the old one finishing what it had in
+    /// flight): both append to the shared file at once. Every record lands once, on an intact
+    /// chain, and neither overwrites the other's lines.
+    @Test func writersSharingTheFileKeepOneIntactChain() async throws {
+        let path = NSTemporaryDirectory() + "audit-\(UUID().uuidString).jsonl"
+        let writers = try [AuditLog(path: path), AuditLog(path: path)]
+        let perWriter = 60
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (number, writer) in writers.enumerated() {
+                group.addTask {
+                    for index in 0..<perWriter {
+                        try await writer.append(
+                            AuditRecord(
+                                time: Date(), event: "granted", request: "prod/req-\(number)-\(index)",
+                                key: "writer-\(number)/\(index)"))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let result = try AuditLog.verify(path: path)
+        #expect(result.count == 2 * perWriter)
+        #expect(result.keys.count == 2 * perWriter)
+        // A record both try to write lands once.
+        for writer in writers {
+            try await writer.append(AuditRecord(time: Date(), event: "expired", request: "prod/x", key: "both"))
+        }
+        #expect(try AuditLog.verify(path: path).count == 2 * perWriter + 1)
+    }
+
     @Test func editIsDetected() async throws {
         let path = try await makeLog(entries: 4)
         var content = try lines(path)
