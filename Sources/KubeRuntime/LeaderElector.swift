@@ -8,8 +8,8 @@ import Metrics
 ///
 /// `run(whileLeading:)` loops until cancelled: it acquires the Lease (every `retryPeriod`),
 /// then runs `whileLeading` in a child task and keeps renewing. If renewing does not succeed
-/// within `renewDeadline`, leadership is lost: the child task is cancelled at once (stop
-/// reconciling), and the elector goes back to acquiring. On cancellation it cancels the
+/// within `renewDeadline` (a renewal still hanging then is given up), leadership is lost: the
+/// child task is cancelled at once (stop reconciling), and the elector goes back to acquiring. On cancellation it cancels the
 /// child, waits for it, and releases the Lease so a standby takes over without waiting.
 public actor LeaderElector {
     public let configuration: LeaderElectionConfiguration
@@ -80,17 +80,42 @@ public actor LeaderElector {
         return false
     }
 
-    /// Renews every retryPeriod until a renewal has failed for renewDeadline, or this task
-    /// is cancelled.
+    /// Renews every retryPeriod; returns (leadership lost) once renewDeadline has passed since
+    /// the last renewal began, or when cancelled. An attempt still running then is abandoned:
+    /// a renewal that hangs (an API server starting up, a black-holed path) must not keep this
+    /// process leading after a standby may have taken the Lease over.
+    ///
+    /// The deadline counts from when the last successful attempt *began* — the renew time it
+    /// wrote was read then — not from when its answer came back, so a slow answer does not
+    /// stretch this side's view of the Lease beyond the standbys'.
     private func keepRenewing() async {
         var lastRenewal = clock.now
         while !Task.isCancelled {
             do { try await clock.sleep(for: configuration.retryPeriod) } catch { return }
-            if await tryAcquireOrRenew() {
-                lastRenewal = clock.now
-            } else if lastRenewal.duration(to: clock.now) >= configuration.renewDeadline {
-                return
+            let began = clock.now
+            let deadline = lastRenewal.advanced(by: configuration.renewDeadline)
+            guard began < deadline else { return }
+            switch await renew(before: deadline) {
+            case true: lastRenewal = began
+            case false: if clock.now >= deadline { return }
+            case nil: return
             }
+        }
+    }
+
+    /// One renewal attempt, abandoned (cancelled) at `deadline`: true when it renewed, false
+    /// when it failed, nil when the deadline came first.
+    private func renew(before deadline: ManualClock.Instant) async -> Bool? {
+        let clock = self.clock
+        return await withTaskGroup(of: Bool?.self) { group in
+            group.addTask { await self.tryAcquireOrRenew() }
+            group.addTask {
+                do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return false }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
     }
 

@@ -4,7 +4,8 @@ import Synchronization
 
 /// A TCP proxy on `127.0.0.1` in front of a server: clients connect to ``port`` and reach
 /// the target; ``cutAll()`` closes every open connection at once — what a broken network
-/// path or a load balancer does to long-lived watch streams while the server stays up. TLS
+/// path or a load balancer does to long-lived watch streams while the server stays up; with
+/// ``stall(_:)`` the path swallows everything (a server that accepts and never answers). TLS
 /// passes through untouched (the target's certificate must be valid for 127.0.0.1).
 public final class TCPProxy: Sendable {
     /// The port clients connect to.
@@ -32,7 +33,7 @@ public final class TCPProxy: Sendable {
                     .flatMapThrowing { outbound in
                         connections.add(outbound)
                         outbound.closeFuture.whenComplete { _ in connections.remove(outbound) }
-                        let (first, second) = GlueHandler.matchedPair()
+                        let (first, second) = GlueHandler.matchedPair(stalled: connections)
                         try inbound.pipeline.syncOperations.addHandler(first)
                         try outbound.pipeline.syncOperations.addHandler(second)
                         inbound.setOption(.autoRead, value: true).whenComplete { _ in }
@@ -51,6 +52,10 @@ public final class TCPProxy: Sendable {
         return channels.count
     }
 
+    /// While stalled, what either side sends is dropped: requests hang until their timeout,
+    /// and connections stalled part-way are broken for good.
+    public func stall(_ stalled: Bool) { connections.stalled.withLock { $0 = stalled } }
+
     /// How many times ``cutAll()`` ran.
     public var cutCount: Int { cuts.withLock { $0 } }
 
@@ -64,6 +69,7 @@ public final class TCPProxy: Sendable {
 /// The connections a proxy holds (both sides of each).
 final class ConnectionTable: Sendable {
     private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+    let stalled = Mutex(false)
     var all: [any Channel] { channels.withLock { Array($0.values) } }
     func add(_ channel: any Channel) { channels.withLock { $0[ObjectIdentifier(channel)] = channel } }
     func remove(_ channel: any Channel) { channels.withLock { $0[ObjectIdentifier(channel)] = nil } }
@@ -79,10 +85,14 @@ final class GlueHandler: ChannelDuplexHandler {
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
+    /// Whose `stalled` flag drops what is read.
+    private let table: ConnectionTable?
 
-    static func matchedPair() -> (GlueHandler, GlueHandler) {
-        let first = GlueHandler()
-        let second = GlueHandler()
+    private init(table: ConnectionTable?) { self.table = table }
+
+    static func matchedPair(stalled table: ConnectionTable? = nil) -> (GlueHandler, GlueHandler) {
+        let first = GlueHandler(table: table)
+        let second = GlueHandler(table: table)
         first.partner = second
         second.partner = first
         return (first, second)
@@ -95,7 +105,10 @@ final class GlueHandler: ChannelDuplexHandler {
         partner = nil
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) { partner?.context?.write(data, promise: nil) }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard table?.stalled.withLock({ $0 }) != true else { return }
+        partner?.context?.write(data, promise: nil)
+    }
 
     func channelReadComplete(context: ChannelHandlerContext) { partner?.context?.flush() }
 
