@@ -93,15 +93,14 @@ public final class AirlockOperator: Service {
                 controllerUsername: configuration.controllerUsername,
                 credentialEndpoint: configuration.credentialEndpoint),
             integrity: integrity, clock: clock, logger: logger)
-        // Grants due to end (an expiry passed while no controller ran, say) go before new work.
+        // Grants due to end go before new work, also those that came due while no controller
+        // ran or while this replica stood by.
         let controller = Controller(
             name: "actionrequest", primary: requests, reconciler: reconciler, workers: configuration.workers,
             clock: clock,
-            urgency: { request in
-                guard request.status?.phase == .granted, let expiresAt = request.status?.expiresAt else {
-                    return .normal
-                }
-                return expiresAt <= clock.date.addingTimeInterval(1) ? .urgent : .normal
+            dueAt: { request in
+                guard request.status?.phase == .granted, let expiresAt = request.status?.expiresAt else { return nil }
+                return ActionRequestLifecycle.revocationTime(of: expiresAt)
             }, logger: logger)
         controller.watches(reviews) { review in
             [ObjectKey(namespace: review.metadata.namespace, name: review.spec.request)]

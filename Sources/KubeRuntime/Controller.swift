@@ -25,8 +25,10 @@ public protocol ManagedController: Sendable {
 /// A thrown error re-queues the key with per-key exponential backoff; a `TerminalError` is
 /// logged and not retried; `.requeue(after:)` schedules timed work, which is *urgent* when it
 /// comes due: handed out before keys woken by new objects, so a burst of new work never
-/// delays it. `urgency` marks objects urgent on their own (an expiry already past, say, when
-/// a restarted controller lists everything).
+/// delays it. `dueAt` tells when an object's timed work comes due (an expiry) without a
+/// reconcile: an object added past it is urgent, and when the workers start (after a start, or
+/// on becoming leader) every cached object is woken urgently at its time, so neither a re-list
+/// nor the backlog a standby queued holds back what comes due meanwhile.
 public final class Controller<Primary: KubeResource>: ManagedController {
     public let name: String
     /// The primary resource's informer: its store is the reconciler's cache.
@@ -38,6 +40,7 @@ public final class Controller<Primary: KubeResource>: ManagedController {
     private let workers: Int
     private let logger: Logger
     private let secondaries = Mutex<[any SecondaryInformer]>([])
+    private let dueAt: (@Sendable (Primary) -> Date?)?
 
     private let successes: Counter
     private let requeues: Counter
@@ -49,12 +52,13 @@ public final class Controller<Primary: KubeResource>: ManagedController {
     public init(
         name: String, primary: Informer<Primary>, reconciler: any Reconciler, workers: Int = 2,
         maxQueueDepth: Int = 100_000, clock: AnyWallClock = .system,
-        urgency: (@Sendable (Primary) -> WorkQueuePriority)? = nil, logger: Logger
+        dueAt: (@Sendable (Primary) -> Date?)? = nil, logger: Logger
     ) {
         self.name = name
         self.primary = primary
         self.reconciler = reconciler
         self.workers = workers
+        self.dueAt = dueAt
         self.clock = clock
         self.queue = WorkQueue(name: name, maxDepth: maxQueueDepth, clock: clock)
         var logger = logger
@@ -72,9 +76,10 @@ public final class Controller<Primary: KubeResource>: ManagedController {
             label: "airlock_reconcile_time_seconds", dimensions: [("controller", name)], preferredDisplayUnit: .seconds)
         let queue = self.queue
         primary.addHandler { change in
-            let priority: WorkQueuePriority
-            if case .deleted = change { priority = .normal } else { priority = urgency?(change.object) ?? .normal }
-            await queue.add(change.key, priority: priority)
+            var due: Date?
+            if case .deleted = change { due = nil } else { due = dueAt?(change.object) }
+            let past = due.map { clock.delay(until: $0) == .zero } ?? false
+            await queue.add(change.key, priority: past ? .urgent : .normal)
         }
     }
 
@@ -125,9 +130,22 @@ public final class Controller<Primary: KubeResource>: ManagedController {
         } catch {
             return
         }
+        await scheduleDueWork()
         logger.info("caches synced; starting \(workers) workers")
         await withDiscardingTaskGroup { group in
             for _ in 0..<workers { group.addTask { await self.work() } }
+        }
+    }
+
+    /// Wakes every cached object with timed work urgently when it comes due (at once if it is
+    /// past). Run when the workers start: keys queued before then (a re-list after a start, or
+    /// everything that changed while this replica stood by) are in the normal lane, and what
+    /// came due meanwhile must not wait behind them.
+    private func scheduleDueWork() async {
+        guard let dueAt else { return }
+        let due = primary.store.list().compactMap { object in dueAt(object).map { (object.key, $0) } }
+        for (key, date) in due.sorted(by: { $0.1 < $1.1 }) {
+            await queue.add(key, after: clock.delay(until: date), priority: .urgent)
         }
     }
 

@@ -12,7 +12,8 @@ import Metrics
 ///   A key scheduled twice keeps the earlier deadline.
 /// - **Two lanes**: keys added `.urgent` (timed work coming due, such as an expiry) are handed
 ///   out before `.normal` ones, so a burst of new work never delays them; a queued key added
-///   again as urgent moves up.
+///   again as urgent moves up. A delayed urgent add is urgent when it comes due, whatever
+///   happened to the key in between, and not before.
 /// - **Bounded**: at most `maxDepth` keys wait to be handed out. `add` of a new key to a full
 ///   queue *waits* for room (backpressure towards the watch, whose stream is pull-based);
 ///   `tryAdd` reports `.full` instead. Re-queues of keys the queue already owns (a dirty key
@@ -62,6 +63,9 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     private var failures: [Key: Int] = [:]
     /// Keys waiting for a delay, with their deadline.
     private var delayed: [Key: C.Instant] = [:]
+    /// Delayed keys that are urgent when they come due (not before: until then the key is
+    /// whatever else added it).
+    private var delayedUrgent: Set<Key> = []
     private var timer: (id: Int, deadline: C.Instant, task: Task<Void, Never>)?
     private var getters: [(id: Int, continuation: CheckedContinuation<Key?, Never>)] = []
     private var blockedAdds: [(id: Int, key: Key, continuation: CheckedContinuation<WorkQueueAddResult, Never>)] = []
@@ -149,7 +153,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     public func add(_ key: Key, after delay: Duration, priority: WorkQueuePriority = .normal) -> WorkQueueAddResult {
         if isShuttingDown { return .shutDown }
         guard delay > .zero else { return tryAdd(key, priority: priority) }
-        if priority == .urgent { urgentKeys.insert(key) }
+        if priority == .urgent { delayedUrgent.insert(key) }
         let deadline = clock.now.advanced(by: delay)
         if let existing = delayed[key], existing <= deadline { return .scheduled }
         delayed[key] = deadline
@@ -214,6 +218,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         timer?.task.cancel()
         timer = nil
         delayed.removeAll()
+        delayedUrgent.removeAll()
         let blocked = blockedAdds
         blockedAdds.removeAll()
         for add in blocked { add.continuation.resume(returning: .shutDown) }
@@ -352,6 +357,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         let due = delayed.filter { $0.value <= now }.sorted { $0.value < $1.value }
         for (key, _) in due {
             delayed.removeValue(forKey: key)
+            if delayedUrgent.remove(key) != nil { urgentKeys.insert(key) }
             if !isShuttingDown { _ = insert(key) }
         }
         scheduleTimer()

@@ -398,6 +398,34 @@ import Testing
         #expect(await queue.get() == "expiry")
     }
 
+    /// The urgency belongs to the timed wake-up: handing the key out in between (a watch event
+    /// woke it) must not turn the wake-up into normal work behind a backlog.
+    @Test func aTimedWakeUpStaysUrgentWhenTheKeyIsHandedOutBeforeIt() async {
+        let clock = ManualClock()
+        let queue = WorkQueue<String, ManualClock>(name: "timed", clock: clock)
+        await queue.add("expiry", after: .seconds(10), priority: .urgent)
+        await queue.add("expiry")
+        #expect(await queue.get() == "expiry")
+        await queue.done("expiry")
+        for index in 0..<3 { await queue.add("new-\(index)") }
+        clock.advance(by: .seconds(10))
+        await eventually("the delay to pass") { await queue.stats.delayed == 0 }
+        #expect(await queue.get() == "expiry")
+    }
+
+    /// Until it comes due, a timed wake-up makes nothing urgent: a key woken by a watch event
+    /// meanwhile waits its turn like any other.
+    @Test func aTimedWakeUpIsNotUrgentBeforeItsTime() async {
+        let clock = ManualClock()
+        let queue = WorkQueue<String, ManualClock>(name: "timed", clock: clock)
+        await queue.add("expiry", after: .seconds(10), priority: .urgent)
+        await queue.add("first")
+        await queue.add("expiry")
+        #expect(await queue.get() == "first")
+        #expect(await queue.get() == "expiry")
+        #expect(await queue.stats.delayed == 1)
+    }
+
     @Test func aDrainEndsWithLingeringCopies() async {
         let queue = WorkQueue<String, ManualClock>(name: "drain", clock: ManualClock())
         await queue.add("k")
