@@ -10,7 +10,9 @@ import Synchronization
 ///
 /// "Once a controller runs": after a disruption (the leader killed, the API server restarted),
 /// the clock of the 5 s allowance starts again when a running replica has renewed the Lease
-/// since. A grant seen at `t > max(expiresAt, availableSince) + 5 s` is a violation.
+/// since. A grant seen at `t > max(expiresAt, availableSince) + 5 s` is a violation. An API
+/// server restart lasts until it is ready (`/readyz`): it serves some requests before that (a
+/// Lease renewal, say) while its authorizer still refuses others, deletes among them.
 final class ChaosMonitor: Sendable {
     static let allowance: TimeInterval = 5
     /// Beyond the allowance, how late a binding is reported as access that outlived its expiry
@@ -36,13 +38,21 @@ final class ChaosMonitor: Sendable {
         var accessOutlived: [String: String] = [:]
         /// The most a binding was seen past `max(expiresAt, availableSince)`, in seconds.
         var bindingLateness: TimeInterval = 0
+        /// Which binding that was, and when (seconds after ``ChaosMonitor/started``).
+        var latestBinding = ""
         var lastDisruption: Date?
+        /// A disruption that lasts (an API server restarting): nothing is available until it ends.
+        var disruptionLasts = false
         var availableSince: Date? = .distantPast
         var samples = 0
         var failedSamples = 0
         var longestOutage: TimeInterval = 0
+        /// Disruptions and recoveries, in order: what a late grant followed.
+        var timeline: [(date: Date, what: String)] = []
     }
 
+    /// When monitoring began: the origin of the times in late-grant reports and the timeline.
+    let started = Date()
     private let environment: ChaosEnvironment
     private let client: KubernetesClient
     private let state = Mutex(State())
@@ -58,11 +68,14 @@ final class ChaosMonitor: Sendable {
 
     var snapshot: State { state.withLock { $0 } }
 
-    /// Something stopped the leader or the API server at `date`.
-    func disrupted(at date: Date = Date()) {
+    /// Something (`what`) stopped the leader or the API server at `date`; with `lasting`, it
+    /// goes on until the next call.
+    func disrupted(_ what: String, lasting: Bool = false, at date: Date = Date()) {
         state.withLock {
             $0.lastDisruption = date
+            $0.disruptionLasts = lasting
             $0.availableSince = nil
+            $0.timeline.append((date, what))
         }
     }
 
@@ -91,7 +104,11 @@ final class ChaosMonitor: Sendable {
                     let past = now.timeIntervalSince(max(expiresAt, since))
                     let late = past - Self.allowance
                     if grant.key.hasPrefix("RoleBinding/") || grant.key.hasPrefix("ClusterRoleBinding/") {
-                        state.bindingLateness = max(state.bindingLateness, past)
+                        if past > state.bindingLateness {
+                            state.bindingLateness = past
+                            state.latestBinding =
+                                "\(grant.key) at +\(String(format: "%.1f", now.timeIntervalSince(self.started))) s"
+                        }
                         if late > Self.hardLimit, state.accessOutlived[grant.key] == nil {
                             state.accessOutlived[grant.key] =
                                 "\(grant.key): access outlived its expiry by \(String(format: "%.1f", past)) s with a leader running"
@@ -100,7 +117,8 @@ final class ChaosMonitor: Sendable {
                     if late > 0, state.lateGrants[grant.key] == nil {
                         state.lateGrants[grant.key] =
                             "\(grant.key) seen \(String(format: "%.1f", now.timeIntervalSince(expiresAt))) s after "
-                            + "its expiry, \(String(format: "%.1f", now.timeIntervalSince(since))) s after a leader ran"
+                            + "its expiry, \(String(format: "%.1f", now.timeIntervalSince(since))) s after a leader ran "
+                            + "(at +\(String(format: "%.1f", now.timeIntervalSince(self.started))) s)"
                     }
                 }
             }
@@ -135,14 +153,18 @@ final class ChaosMonitor: Sendable {
 
     /// After a disruption: available again once a running replica renewed the Lease since.
     private func updateAvailability(now: Date) async throws {
-        guard let disruption = state.withLock({ $0.availableSince == nil ? $0.lastDisruption : nil }) else { return }
+        let waiting = state.withLock { $0.availableSince == nil && !$0.disruptionLasts ? $0.lastDisruption : nil }
+        guard let disruption = waiting else { return }
         let lease = try await environment.leaseState()
         guard let holder = lease.holder, let renewed = lease.renewed, renewed > disruption,
             environment.replicas.contains(where: { holder.hasPrefix($0.settings.name + "_") && $0.isRunning })
         else { return }
         state.withLock {
+            // Another disruption while the Lease was read: that one decides.
+            guard $0.lastDisruption == disruption, !$0.disruptionLasts else { return }
             $0.availableSince = now
             $0.longestOutage = max($0.longestOutage, now.timeIntervalSince(disruption))
+            $0.timeline.append((now, "available again: \(holder) renewed the Lease"))
         }
     }
 }

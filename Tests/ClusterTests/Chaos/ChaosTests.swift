@@ -142,13 +142,17 @@ import Testing
                 + "\(figures.apiRestarts) API server restarts, \(figures.cuts) connection cuts "
                 + "(\(figures.connectionsCut) connections), longest time without a leader "
                 + "\(String(format: "%.1f", observed.longestOutage)) s; bindings removed at most "
-                + "\(String(format: "%.1f", observed.bindingLateness)) s after expiry (or a new leader); "
+                + "\(String(format: "%.1f", observed.bindingLateness)) s after expiry (or a new leader: "
+                + "\(observed.latestBinding)); "
                 + "Slack: \(slackCalls.count) calls, "
                 + "\(slackCalls.filter(\.faulted).count) failed on purpose; \(verification.count) audit records; "
                 + "grant samples \(observed.samples) (\(observed.failedSamples) failed); "
                 + "phases \(Dictionary(grouping: requests) { $0.status?.phase?.rawValue ?? "-" }.mapValues(\.count)); "
                 + "violations \(violations.count + leaks.count)")
         for violation in violations { print("[chaos] violation: \(violation)") }
+        for (date, what) in observed.timeline {
+            print("[chaos] at +\(String(format: "%.1f", date.timeIntervalSince(monitor.started))) s: \(what)")
+        }
         #expect(figures.kills >= plan.kills && figures.leaderKills >= 2)
         #expect(figures.apiRestarts >= plan.apiRestarts && figures.cuts >= plan.connectionCuts)
         #expect(violations.isEmpty, "\(violations.count) violations, first: \(violations.prefix(20))")
@@ -242,12 +246,12 @@ final class ChaosFaults: Sendable {
             case .kill:
                 try await killOne(&random)
             case .apiRestart:
-                monitor.disrupted()
+                monitor.disrupted("API server restarting", lasting: true)
                 try await environment.plane.restartAPIServer()
-                monitor.disrupted()
+                monitor.disrupted("API server restarted")
                 counts.withLock { $0.apiRestarts += 1 }
             case .cut:
-                monitor.disrupted()
+                monitor.disrupted("connections cut")
                 let cut = environment.proxy.cutAll()
                 counts.withLock {
                     $0.cuts += 1
@@ -270,7 +274,7 @@ final class ChaosFaults: Sendable {
                 try await Task.sleep(for: .milliseconds(200))
                 continue
             }
-            if victim === leader { monitor.disrupted() }
+            if victim === leader { monitor.disrupted("\(victim.settings.name) (the leader) killed") }
             guard victim.kill() else { continue }
             counts.withLock {
                 $0.kills += 1
