@@ -90,9 +90,11 @@ public actor LeaderElector {
     /// stretch this side's view of the Lease beyond the standbys'.
     private func keepRenewing() async {
         var lastRenewal = clock.now
+        var began = lastRenewal
         while !Task.isCancelled {
-            do { try await clock.sleep(for: configuration.retryPeriod) } catch { return }
-            let began = clock.now
+            // Attempts start every retryPeriod, however long the last one took.
+            do { try await clock.sleep(until: began.advanced(by: configuration.retryPeriod)) } catch { return }
+            began = clock.now
             let deadline = lastRenewal.advanced(by: configuration.renewDeadline)
             guard began < deadline else { return }
             switch await renew(before: deadline) {

@@ -31,9 +31,15 @@ import Testing
         let spans = LeadingSpans()
         let electorA = elector(clientA, "a")
         let runningA = Task { await electorA.run(whileLeading: spans.leading("a")) }
-        try await eventually("a leads") { await electorA.isLeader }
+        defer { runningA.cancel() }
+        try await eventually("a leads", timeout: .seconds(30)) { await electorA.isLeader }
         let electorB = elector(plane.adminClient, "b")
         let runningB = Task { await electorB.run(whileLeading: spans.leading("b")) }
+        defer {
+            runningA.cancel()
+            runningB.cancel()
+            proxy.stall(false)
+        }
 
         let stalled = ContinuousClock.now
         proxy.stall(true)
