@@ -9,8 +9,9 @@ import Metrics
 /// `run(whileLeading:)` loops until cancelled: it acquires the Lease (every `retryPeriod`),
 /// then runs `whileLeading` in a child task and keeps renewing. If renewing does not succeed
 /// within `renewDeadline` (a renewal still hanging then is given up), leadership is lost: the
-/// child task is cancelled at once (stop reconciling), and the elector goes back to acquiring. On cancellation it cancels the
-/// child, waits for it, and releases the Lease so a standby takes over without waiting.
+/// child task is cancelled at once (stop reconciling), and the elector goes back to acquiring.
+/// On cancellation it cancels the child, waits for it, and releases the Lease so a standby
+/// takes over without waiting.
 public actor LeaderElector {
     public let configuration: LeaderElectionConfiguration
     private let client: KubernetesClient
