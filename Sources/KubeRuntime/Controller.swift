@@ -173,7 +173,10 @@ public final class Controller<Primary: KubeResource>: ManagedController {
                 logger.error("reconcile \(key) failed for good: \(error.message)")
             } catch {
                 if Task.isCancelled {
+                    // Leadership lost (or shutting down) mid-reconcile: the key goes back, for
+                    // whoever works next — this process, should it lead again.
                     await queue.done(key)
+                    await queue.add(key)
                     return
                 }
                 let delay = await queue.addRateLimited(key)

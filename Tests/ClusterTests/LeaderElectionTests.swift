@@ -59,6 +59,43 @@ import Testing
         #expect(aStopped < bStarted, "a led until \(aStopped - bStarted) after b started")
         #expect(aStopped - stalled < renewDeadline + .seconds(1), "a led \(aStopped - stalled) after the stall")
     }
+
+    /// Leadership lost while a key is being reconciled (its workers cancelled): the key is
+    /// reconciled again when this process leads again, not dropped until its object changes.
+    @Test func aKeyInFlightWhenLeadershipEndsIsWorkedOnInTheNextTerm() async throws {
+        let plane = try await TestControlPlane.shared()
+        let admin = plane.adminClient
+        let namespace = try await plane.makeNamespace(prefix: "term")
+        let logger = Logger(label: "test.term")
+        let informer = Informer(
+            client: admin, ConfigMap.self, namespace: namespace, labelSelector: "sample", logger: logger)
+        let reconciler = HangingOnceReconciler()
+        let controller = Controller(
+            name: "term", primary: informer, reconciler: reconciler, workers: 1, logger: logger)
+        let informers = Task { await controller.runInformers() }
+        defer { informers.cancel() }
+        _ = try await admin.create(sampleMap(namespace, "only", "1"))
+
+        let first = Task { await controller.runWorkers() }
+        try await eventually("the first term's reconcile under way") { reconciler.calls.withLock { $0 } == 1 }
+        first.cancel()
+        await first.value
+        let second = Task { await controller.runWorkers() }
+        defer { second.cancel() }
+        try await eventually("reconciled again in the next term") { reconciler.calls.withLock { $0 } == 2 }
+    }
+}
+
+/// Hangs in its first reconcile until cancelled; counts every call.
+final class HangingOnceReconciler: Reconciler {
+    let calls = Mutex(0)
+
+    func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard calls.withLock({ count in count += 1; return count }) == 1 else { return .done }
+        let (idle, _) = AsyncStream<Void>.makeStream()
+        for await _ in idle {}
+        throw CancellationError()
+    }
 }
 
 /// When each candidate started and stopped leading.
