@@ -91,11 +91,11 @@ final class HangingOnceReconciler: Reconciler {
     let calls = Mutex(0)
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard
-            calls.withLock({ count in
-                count += 1; return count
-            }) == 1
-        else { return .done }
+        let call = calls.withLock { count in
+            count += 1
+            return count
+        }
+        guard call == 1 else { return .done }
         let (idle, _) = AsyncStream<Void>.makeStream()
         for await _ in idle {}
         throw CancellationError()
