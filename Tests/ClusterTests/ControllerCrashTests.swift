@@ -47,9 +47,13 @@ extension SecuritySweep {
             }
             let seed = UInt64(Date().timeIntervalSince1970)
             print("[crash test] kill schedule seed \(seed)")
-            let killer = Task {
+            // Each kill comes 1.5-4 s after the controller is ready: killed while it works, not
+            // while it starts (a start takes 0.2-5 s, depending on the machine's load).
+            let killer = Task { () -> [Duration] in
                 var schedule = SeededRandom(seed: seed)
+                var startups: [Duration] = []
                 for _ in 0..<Self.kills {
+                    startups.append(try await controller.waitUntilReady())
                     try await Task.sleep(for: .milliseconds(1500 + Int(schedule.next() % 2500)))
                     if !controller.isRunning {
                         // It exited on its own (seen once in CI; its ports are picked free, then
@@ -63,6 +67,7 @@ extension SecuritySweep {
                     try await Task.sleep(for: .milliseconds(1000 + Int(schedule.next() % 2000)))
                     try controller.start()
                 }
+                return startups
             }
             var names: [String] = []
             for index in 0..<Self.lifecycles {
@@ -81,7 +86,7 @@ extension SecuritySweep {
                     signer.stamp(request, requester: Identity(username: "agent-\(index % 7)", uid: "u-\(index % 7)")))
                 try await Task.sleep(for: .milliseconds(40))
             }
-            try await killer.value
+            let startups = try await killer.value
             #expect(controller.kills == Self.kills, "\(controller.exits) exits on their own")
 
             try await eventually("every request Expired", timeout: .seconds(120), interval: .milliseconds(500)) {
@@ -120,7 +125,7 @@ extension SecuritySweep {
             }
             print(
                 "[crash test] \(lapsed.count) of \(Self.lifecycles) lapsed while the controller was down; "
-                    + "\(controller.exits) exits on their own")
+                    + "\(controller.exits) exits on their own; ready after each start in \(startups)")
             #expect(problems.isEmpty, "\(problems.prefix(20))")
             #expect(lapsed.count < Self.lifecycles / 4, "most requests are granted despite the kills")
             #expect(records.count == 3 * Self.lifecycles - lapsed.count, "\(records.count) records")

@@ -1,6 +1,9 @@
 import Foundation
+import KubeClient
+import KubeCore
 import KubeTesting
 import Synchronization
+import Testing
 
 /// The `airlock controller` binary, started and SIGKILLed at will, and restarted when it
 /// exits on its own (as a kubelet would). One replica; ``ChaosTests`` runs two as leader
@@ -31,6 +34,7 @@ final class CrashingController: Sendable {
         var starts = 0
         var exits = 0
         var chatPort: Int?
+        var metricsPort: Int?
         var logs: [URL] = []
     }
 
@@ -96,8 +100,30 @@ final class CrashingController: Sendable {
         state.withLock {
             $0.process = process
             $0.chatPort = settings.chat ? ports[2] : nil
+            $0.metricsPort = ports[0]
             $0.logs.append(log)
         }
+    }
+
+    /// Waits until the running process answers `/readyz` (its caches synced) and returns how
+    /// long that took: a start is slow on a loaded machine (a debug build makes its webhook
+    /// certificate and syncs its caches), and a replica killed before it is ready never worked.
+    func waitUntilReady(timeout: Duration = .seconds(60)) async throws -> Duration {
+        let began = ContinuousClock.now
+        let port = try #require(state.withLock { $0.metricsPort }, "the controller was never started")
+        let probe = try KubernetesClient(
+            configuration: ClientConfiguration(server: URL(string: "http://127.0.0.1:\(port)")!, rateLimit: nil))
+        do {
+            try await eventually("\(settings.name) ready", timeout: timeout, interval: .milliseconds(100)) {
+                guard self.isRunning else { return true }  // exited: the caller restarts it
+                return (try? await probe.raw(KubeRequest(method: .get, path: "/readyz")).status) == 200
+            }
+        } catch {
+            try await probe.shutdown()
+            throw error
+        }
+        try await probe.shutdown()
+        return ContinuousClock.now - began
     }
 
     /// SIGKILLs the process; false if it was not running.
