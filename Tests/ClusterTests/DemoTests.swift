@@ -23,7 +23,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(4))) func theScriptedWalkThroughPrintsEveryStep() async throws {
         let runner = try CLIRunner(plane: try await TestControlPlane.shared())
-        let result = try await runner.start(["demo", "--scripted", "--grant-duration", "5s"], as: nil)
+        // Long enough for the agent to use the grant on a loaded machine: with 5 s, it had ended
+        // (its ServiceAccount deleted: 401) before the walk-through used the token.
+        let result = try await runner.start(["demo", "--scripted", "--grant-duration", "15s"], as: nil)
             .result(timeout: .seconds(180))
         #expect(result.code == 0, "\(result)")
         var rest = Substring(result.stdout)
