@@ -156,7 +156,7 @@ public final class ActionRequestReconciler: Reconciler {
             case .grant(let plan):
                 made = try await applier.apply(plan, for: request)
             case .revoke(let grants):
-                try await revoker.revoke(grants: grants)
+                try await revoker.revoke(grants: grants, requestUID: uid)
             case .removeLeftovers:
                 let removed = try await revoker.revoke(requestUID: uid)
                 if removed > 0 { logger.info("removed \(removed) objects of an unfinished grant of \(request.key)") }

@@ -21,13 +21,13 @@ struct GrantRevoker: Sendable {
         "\(AirlockConstants.Label.managedBySelector),\(AirlockConstants.Label.requestUID)=\(uid)"
     }
 
-    /// Deletes exactly these objects, one call each, all at once. Every delete is tried; the
-    /// first failure is thrown after the others finish (the lifecycle tries again, and what
-    /// is gone already is skipped).
-    func revoke(grants: [GrantRef]) async throws {
+    /// Deletes exactly these objects of the request `requestUID`, one call each, all at once.
+    /// Every delete is tried; the first failure is thrown after the others finish (the
+    /// lifecycle tries again, and what is gone already is skipped).
+    func revoke(grants: [GrantRef], requestUID: String) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for grant in grants {
-                group.addTask { try await delete(grant) }
+                group.addTask { try await delete(grant, requestUID: requestUID) }
             }
             var failure: (any Error)?
             while let result = await group.nextResult() {
@@ -37,16 +37,36 @@ struct GrantRevoker: Sendable {
         }
     }
 
-    private func delete(_ grant: GrantRef) async throws {
+    private func delete(_ grant: GrantRef, requestUID: String) async throws {
         switch grant.kind {
-        case "RoleBinding": try await delete(RoleBinding.self, grant)
-        case "ClusterRoleBinding": try await delete(ClusterRoleBinding.self, grant)
-        case "Role": try await delete(Role.self, grant)
-        case "ClusterRole": try await delete(ClusterRole.self, grant)
-        case "Secret": try await delete(Secret.self, grant)
-        case "ServiceAccount": try await delete(ServiceAccount.self, grant)
+        case "RoleBinding": try await delete(RoleBinding.self, grant, requestUID: requestUID)
+        case "ClusterRoleBinding": try await delete(ClusterRoleBinding.self, grant, requestUID: requestUID)
+        case "Role": try await delete(Role.self, grant, requestUID: requestUID)
+        case "ClusterRole": try await delete(ClusterRole.self, grant, requestUID: requestUID)
+        case "Secret": try await delete(Secret.self, grant, requestUID: requestUID)
+        case "ServiceAccount": try await delete(ServiceAccount.self, grant, requestUID: requestUID)
         default: return  // Not a kind a grant makes.
         }
+    }
+
+    /// Deletes a recorded grant object. When its name now holds another object, that one goes
+    /// too if it is labelled with the same request: another attempt at the same grant made it
+    /// (a crash between its create and the status write, then a sweep of the first), and it
+    /// gives the same access. Anything else under the name is left alone.
+    private func delete<R: KubeResource>(_ type: R.Type, _ grant: GrantRef, requestUID: String) async throws {
+        guard try await !delete(R.self, grant) else { return }
+        let current: R
+        do {
+            current = try await client.get(R.self, name: grant.name, namespace: grant.namespace)
+        } catch let error as KubernetesError where error.isNotFound {
+            return
+        }
+        let labels = current.metadata.labels ?? [:]
+        guard labels[AirlockConstants.Label.requestUID] == requestUID,
+            labels[AirlockConstants.Label.managedBy] == AirlockConstants.Label.managedByValue
+        else { return }
+        logger.info("\(R.kind) \(current.key) was made again by another attempt at this grant; deleting it too")
+        try await delete(current)
     }
 
     /// Deletes every object labelled with the request's uid, wherever it is; returns how many.
@@ -85,14 +105,20 @@ struct GrantRevoker: Sendable {
                 uid: meta.uid))
     }
 
-    private func delete<R: KubeResource>(_ type: R.Type, _ grant: GrantRef) async throws {
+    /// Deletes the object `grant` names if its uid still matches; false if another object now
+    /// holds the name (a conflict). Gone already counts as deleted.
+    @discardableResult
+    private func delete<R: KubeResource>(_ type: R.Type, _ grant: GrantRef) async throws -> Bool {
         do {
             try await client.delete(
                 R.self, name: grant.name, namespace: grant.namespace,
                 options: DeleteOptions(propagationPolicy: .background, uid: grant.uid))
             logger.debug("deleted \(R.kind) \(grant.namespace.map { "\($0)/" } ?? "")\(grant.name)")
-        } catch let error as KubernetesError where error.isNotFound || error.isConflict {
-            // Gone already, or replaced by another object of that name: nothing of ours left.
+        } catch let error as KubernetesError where error.isNotFound {
+            // Gone already.
+        } catch let error as KubernetesError where error.isConflict {
+            return false
         }
+        return true
     }
 }
