@@ -15,6 +15,27 @@ private typealias F = LifecycleFixture
             request: F.request(status: F.grantedStatus()), now: now, requester: .verified, reviews: reviews)
     }
 
+    /// Chaos: an auto-approval first seen 3 s after its creation, its grant failing part-way.
+    /// The failed pass recorded the decision as reached then; the next pass planned access from
+    /// that, 2 s later than the first attempt had — the first attempt's objects then looked
+    /// expired to the sweeper, which deleted them, and the grant made them again: a
+    /// ServiceAccount made twice, access longer than approved.
+    @Test func aGrantRetriedAfterAFailedFirstPassPlansTheFirstPassWindow() throws {
+        var first = F.observation(policies: [F.autoApprove], grantFailure: .transient("the API server failed: 503"))
+        first.now = F.created.addingTimeInterval(3)
+        let failed = F.lifecycle.step(first)
+        try #require(failed.status.conditions?[type: "Granted"]?.reason == "GrantRetrying")
+        let firstWindow = F.accessStart().addingTimeInterval(1800)
+
+        var retry = F.followUp(first, after: failed, now: F.created.addingTimeInterval(5))
+        retry.grantFailure = nil
+        let granted = F.lifecycle.step(retry)
+        #expect(granted.status.phase == .granted)
+        #expect(granted.grantPlan?.expiresAt == firstWindow)
+        #expect(granted.status.grantedAt == F.accessStart())
+        #expect(granted.status.decision?.at == F.created, "an auto-approval counts from the creation")
+    }
+
     @Test func grantedBeforeExpiryWaitsForIt() {
         let step = F.lifecycle.step(Self.granted())
         #expect(step.status == F.grantedStatus())

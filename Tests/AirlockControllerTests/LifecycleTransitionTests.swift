@@ -208,7 +208,9 @@ extension SecuritySweep {
                     announcements: [F.evaluatedKey(F.evaluate([F.autoApprove])), F.key("granted")],
                     wakeAt: F.revocation(of: expiresAt)))
             #expect(plan.expiresAt == expiresAt)
-            #expect(step.status.decision == F.decision(F.evaluate([F.autoApprove]), at: F.now))
+            #expect(
+                step.status.decision == F.decision(F.evaluate([F.autoApprove]), at: F.created),
+                "as of its creation, as its access")
             #expect(step.status.grantedAt == F.accessStart())
             #expect(step.status.expiresAt == expiresAt)
             #expect(step.status.grants == plan.objectRefs)

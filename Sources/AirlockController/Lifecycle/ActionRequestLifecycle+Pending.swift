@@ -70,10 +70,16 @@ extension Draft {
     }
 
     /// `status.decision` and the `Evaluated` condition; a decision keeps the time it was first
-    /// reached while it stays the same.
+    /// reached while it stays the same. An auto-approval reached on the first pass counts from
+    /// the request's creation, as its access does (``autoApprovedAt``): a pass after one whose
+    /// grant failed then plans the same window, not one that starts as late as the first pass
+    /// ran — a window whose objects the sweeper took for another attempt's, and deleted.
     private mutating func record(_ evaluation: Evaluation) {
         var decision = evaluation.policyDecision
         decision.at = now
+        if request.status?.decision == nil, case .autoApprove = evaluation {
+            decision.at = request.metadata.creationTimestamp ?? now
+        }
         if var previous = status.decision {
             previous.at = nil
             var current = decision
