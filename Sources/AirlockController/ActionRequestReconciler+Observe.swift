@@ -24,6 +24,7 @@ extension ActionRequestReconciler {
             let tally = ActionRequestLifecycle.tally(
                 for: request, requirements: ActionRequestLifecycle.grantedRequirements(of: request), phase: .granted)
             observation.reviews = try await observeReviews(of: request, tally: tally)
+            observation.expiry = expiries.withLock { $0[request.metadata.uid ?? ""] } ?? .notStarted
             return observation
         default:
             break

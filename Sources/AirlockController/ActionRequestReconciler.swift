@@ -60,6 +60,9 @@ public final class ActionRequestReconciler: Reconciler {
     private let superseded = Mutex<[ObjectKey: Set<String>]>([:])
     /// Requests whose recent Events this process has re-sent once (after a start).
     private let caughtUp = Mutex<Set<String>>([])
+    /// Per request uid, how far this process got in deleting the bindings at expiry, until the
+    /// request's final status is written.
+    let expiries = Mutex<[String: ExpiryProgress]>([:])
 
     public init(
         client: KubernetesClient, requests: Store<ActionRequest>, reviews: Store<ActionReview>,
@@ -135,6 +138,12 @@ public final class ActionRequestReconciler: Reconciler {
             // Still Pending: retried with backoff.
             if step.status.phase == .pending { throw failure }
             return .done
+        } catch  where step.followUp {
+            // The bindings could not be deleted: the next pass, right away, deletes every object
+            // at once, so that what can go goes (a ServiceAccount, and every token with it).
+            logger.warning("removing the bindings of \(request.key) failed; removing every grant object: \(error)")
+            expiries.withLock { $0[request.metadata.uid ?? ""] = .bindingsFailed }
+            return .requeue(after: .zero)
         } catch  where step.effects.contains(where: \.endsAccess) {
             // Access must end on time: a failed revocation is tried again within a second, not
             // after a per-key backoff that a run of failures (403s while a restarted API server
@@ -142,7 +151,10 @@ public final class ActionRequestReconciler: Reconciler {
             logger.warning("removing the grants of \(request.key) failed; again in \(Self.revocationRetry): \(error)")
             return .requeue(after: Self.revocationRetry)
         }
+        let uid = request.metadata.uid ?? ""
+        if step.followUp { expiries.withLock { $0[uid] = .bindingsRevoked } }
         try await write(step, of: request, cachedVersion: cachedVersion)
+        if step.status.phase?.isTerminal == true { expiries.withLock { _ = $0.removeValue(forKey: uid) } }
         await announce(step, of: request)
         return step.wakeAt.map { .requeue(after: clock.delay(until: $0) + .milliseconds(1)) } ?? .done
     }
@@ -180,6 +192,7 @@ public final class ActionRequestReconciler: Reconciler {
             await audit.record(record)
         }
         caughtUp.withLock { _ = $0.remove(uid) }
+        expiries.withLock { _ = $0.removeValue(forKey: uid) }
     }
 
     private func deleteReviews(of request: ActionRequest) async throws {

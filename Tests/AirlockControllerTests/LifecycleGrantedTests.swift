@@ -50,9 +50,25 @@ private typealias F = LifecycleFixture
         #expect(step.wakeAt == F.expiresAt.addingTimeInterval(-0.1))
     }
 
+    /// At expiry the bindings go first, on their own (they end the access); the step asks for
+    /// a follow-up a second later and changes nothing else. The follow-up deletes the rest and
+    /// expires.
     @Test(arguments: [-0.1, 0, 1, 86_400] as [TimeInterval])
-    func grantedAtExpiryIsRevokedAndExpires(_ late: TimeInterval) {
-        let step = F.lifecycle.step(Self.granted(now: F.expiresAt.addingTimeInterval(late)))
+    func grantedAtExpiryIsRevokedAndExpires(_ late: TimeInterval) throws {
+        let bindings = F.grants.filter { $0.kind == "RoleBinding" }
+        let rest = F.grants.filter { $0.kind != "RoleBinding" }
+        try #require(!bindings.isEmpty && !rest.isEmpty)
+        let first = F.lifecycle.step(Self.granted(now: F.expiresAt.addingTimeInterval(late)))
+        #expect(first.effects == [.revoke(bindings)])
+        #expect(first.followUp)
+        #expect(first.status == F.grantedStatus(), "nothing is written before the rest is gone")
+        #expect(first.announcements.isEmpty)
+        #expect(first.wakeAt == F.expiresAt.addingTimeInterval(late + ActionRequestLifecycle.expiryFollowUp))
+
+        var followUp = Self.granted(now: F.expiresAt.addingTimeInterval(late))
+        followUp.expiry = .bindingsRevoked
+        let step = F.lifecycle.step(followUp)
+        #expect(!step.followUp)
         F.check(
             step,
             .init(
@@ -61,11 +77,22 @@ private typealias F = LifecycleFixture
                     "Evaluated": "True RequireApproval", "Approved": "True Approved", "Granted": "False Expired",
                     "Expired": "True DurationElapsed", "Decided": "True Expired",
                 ],
-                effects: [.revoke(F.grants)], announcements: [F.key("expired")]))
+                effects: [.revoke(rest)], announcements: [F.key("expired")]))
         #expect(step.status.grants == [])
         #expect(step.status.grantedAt == F.grantedAt && step.status.expiresAt == F.expiresAt)
         #expect(step.status.reviews == F.grantedStatus().reviews)
         #expect(step.status.decision == F.grantedStatus().decision)
+    }
+
+    /// When deleting the bindings failed (a 403 while a restarted API server fills its RBAC
+    /// cache), the next pass deletes every object at once: what can go goes.
+    @Test func aFailedBindingDeleteAtExpiryRevokesEverythingAtOnce() {
+        var observation = Self.granted(now: F.expiresAt)
+        observation.expiry = .bindingsFailed
+        let step = F.lifecycle.step(observation)
+        #expect(step.effects == [.revoke(F.grants)])
+        #expect(!step.followUp)
+        #expect(step.status.phase == .expired && step.status.grants == [])
     }
 
     /// A counted Revoke: by an allowed reviewer, or by the requester (released).
@@ -184,7 +211,11 @@ private typealias F = LifecycleFixture
             case .grantFailed:
                 return F.observation(policies: [F.autoApprove], grantFailure: .terminal("the API server refused it"))
             case .grantedSteady: return LifecycleGrantedTests.granted()
-            case .expired: return LifecycleGrantedTests.granted(now: F.expiresAt)
+            case .expired:
+                // Its bindings went in the step before (`grantedAtExpiryIsRevokedAndExpires`).
+                var observation = LifecycleGrantedTests.granted(now: F.expiresAt)
+                observation.expiry = .bindingsRevoked
+                return observation
             case .revokedByReview:
                 return LifecycleGrantedTests.granted(reviews: [F.review("r-dave", by: F.dave, .revoke, after: 400)])
             case .released:
@@ -236,8 +267,12 @@ extension SecuritySweep {
                 uid: "u-precious")
             status.grants = F.grants + [precious]
             let request = F.request(status: status)
-            let step = F.lifecycle.step(
-                LifecycleObservation(request: request, now: status.expiresAt ?? F.now, requester: .verified))
+            var observation = LifecycleObservation(
+                request: request, now: status.expiresAt ?? F.now, requester: .verified)
+            let bindings = F.lifecycle.step(observation)
+            #expect(bindings.effects == [.revoke(F.grants.filter { $0.kind == "RoleBinding" })])
+            observation.expiry = .bindingsFailed
+            let step = F.lifecycle.step(observation)
             #expect(step.effects == [.revoke(F.grants)])
             #expect(step.status.phase == .expired)
         }

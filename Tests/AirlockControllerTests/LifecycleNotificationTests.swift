@@ -61,8 +61,11 @@ private typealias F = LifecycleFixture
             phase: .expired),
         Case(
             testDescription: "Granted, at expiry",
-            observation: { F.observation(notified(F.grantedStatus()), policies: [F.twoSRE], now: F.expiresAt) },
-            phase: .expired),
+            observation: {
+                var observation = F.observation(notified(F.grantedStatus()), policies: [F.twoSRE], now: F.expiresAt)
+                observation.expiry = .bindingsRevoked
+                return observation
+            }, phase: .expired),
         Case(
             testDescription: "Granted, revoked",
             observation: {

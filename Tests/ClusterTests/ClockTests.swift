@@ -42,8 +42,13 @@ import Testing
         let expired = try await fixture.waitFor("unreviewed", .expired)
         #expect(expired.status?.conditions?[type: "Expired"]?.reason == "NotReviewed")
         #expect(try await fixture.get("hour").status?.phase == .granted)
-        // Past the hour: the grant ends, and its objects go.
+        // Past the hour: the grant's binding goes at once, the rest a second later on the clock.
         clock.advance(by: .seconds(61))
+        try await eventually("the binding removed", timeout: .seconds(20)) {
+            try await !fixture.grantObjects(of: granted).contains { $0.hasPrefix("RoleBinding/") }
+        }
+        #expect(try await fixture.get("hour").status?.phase == .granted)
+        clock.advance(by: .seconds(ActionRequestLifecycle.expiryFollowUp + 1))
         let ended = try await fixture.waitFor("hour", .expired)
         #expect(ended.status?.conditions?[type: "Expired"]?.reason == "DurationElapsed")
         #expect(try await fixture.grantObjects(of: ended).isEmpty)

@@ -51,6 +51,15 @@ final class FaultPlan: Sendable {
         }
     }
 
+    /// The calls made at or after `since` whose path contains any of `paths`, in order, as
+    /// "METHOD path".
+    func calls(since: ContinuousClock.Instant, pathContainsAny paths: [String]) -> [String] {
+        calls.withLock { calls in
+            calls.filter { call in call.at >= since && paths.contains { call.path.contains($0) } }
+                .map { "\($0.method.rawValue) \($0.path)" }
+        }
+    }
+
     /// The bodies of the calls matching `method` and `pathContains`, failed or not.
     func bodies(_ method: KubeRequest.Method, pathContains: String) -> [Data] {
         calls.withLock { calls in

@@ -49,6 +49,12 @@ public struct ActionRequestLifecycle: Sendable {
     /// hundred on a busy API server (docs/performance.md). Access ends at most this much early.
     public static let revocationLead: TimeInterval = 0.1
 
+    /// How long after an expired grant's bindings the rest of it goes (its other objects, the
+    /// `Expired` status): a burst of expiries (grants made in a burst end in one) meets an API
+    /// server busy with the deletes that end access only, not also with Role deletes and
+    /// status writes, which cost it more (docs/performance.md).
+    public static let expiryFollowUp: TimeInterval = 1
+
     /// When access ending at `expiresAt` is revoked: ``revocationLead`` before it.
     public static func revocationTime(of expiresAt: Date) -> Date {
         expiresAt.addingTimeInterval(-revocationLead)
@@ -105,6 +111,7 @@ struct Draft {
     var extraAnnouncements: [Announcement] = []
     var reviewStatuses: [String: ActionReviewStatus] = [:]
     var wakeAt: Date?
+    var followUp = false
 
     init(_ observation: LifecycleObservation) {
         self.observation = observation
@@ -155,10 +162,16 @@ struct Draft {
         wakeAt = nil
     }
 
-    /// Removes the recorded grants (or, if none are recorded, whatever carries the request's uid).
+    /// Removes the recorded grants (or, if none are recorded, whatever carries the request's uid);
+    /// the bindings only if this process has not deleted them already.
     mutating func revokeGrants() {
         let grants = ownGrants()
-        effects.append(grants.isEmpty ? .removeLeftovers : .revoke(grants))
+        let remaining = observation.expiry == .bindingsRevoked ? grants.filter { !$0.isBinding } : grants
+        if grants.isEmpty {
+            effects.append(.removeLeftovers)
+        } else if !remaining.isEmpty {
+            effects.append(.revoke(remaining))
+        }
         status.grants = []
     }
 
@@ -191,6 +204,16 @@ struct Draft {
         let expiresAt = status.expiresAt ?? now
         let revokeAt = ActionRequestLifecycle.revocationTime(of: expiresAt)
         if now >= revokeAt {
+            // Access ends with the bindings: they go first, on their own; the other objects and
+            // the `Expired` status follow a moment later (``expiryFollowUp``).
+            let own = ownGrants()
+            let bindings = own.filter(\.isBinding)
+            if observation.expiry == .notStarted, !bindings.isEmpty, bindings.count < own.count {
+                effects.append(.revoke(bindings))
+                followUp = true
+                wakeAt = now.addingTimeInterval(ActionRequestLifecycle.expiryFollowUp)
+                return
+            }
             revokeGrants()
             condition(
                 AirlockConstants.ConditionType.granted, false, reason: "Expired", message: "access ended at expiry")
@@ -239,8 +262,13 @@ struct Draft {
         return LifecycleStep(
             effects: effects, status: status,
             announcements: announcements + extraAnnouncements.filter { !listed.contains($0.key) },
-            reviewStatuses: reviewStatuses, wakeAt: wakeAt)
+            reviewStatuses: reviewStatuses, wakeAt: wakeAt, followUp: followUp)
     }
+}
+
+extension GrantRef {
+    /// Whether it is a binding: deleting it ends the access it gives.
+    var isBinding: Bool { kind == "RoleBinding" || kind == "ClusterRoleBinding" }
 }
 
 /// Condition reasons the lifecycle writes and reads back.

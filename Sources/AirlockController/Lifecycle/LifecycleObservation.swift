@@ -27,6 +27,9 @@ public struct LifecycleObservation: Sendable {
     public var reviews: [ReviewObservation]
     /// How the grant attempt of the step decided on this observation failed, if it did.
     public var grantFailure: GrantError?
+    /// How far this process got in deleting the grant's bindings at its expiry, before the
+    /// rest of the revocation (``LifecycleStep/followUp``).
+    public var expiry: ExpiryProgress = .notStarted
 
     public init(
         request: ActionRequest, now: Date, requester: IdentityVerification, admissionUnverified: Bool = false,
@@ -42,6 +45,16 @@ public struct LifecycleObservation: Sendable {
         self.requesterOwner = requesterOwner
         self.reviews = reviews
     }
+}
+
+/// How far this process got in ending a grant's access at expiry. Kept in memory only: after a
+/// restart the bindings are deleted again (already gone: skipped).
+public enum ExpiryProgress: Sendable, Hashable {
+    case notStarted
+    /// The bindings are deleted; the other objects and the status follow.
+    case bindingsRevoked
+    /// Deleting the bindings failed: everything is deleted at once, so what can go goes.
+    case bindingsFailed
 }
 
 /// The outcome of resolving a roleRef to its rules.

@@ -19,16 +19,20 @@ public struct LifecycleStep: Sendable, Equatable {
     public var reviewStatuses: [String: ActionReviewStatus]
     /// When to look again (expiry, the pending deadline); nil: only on change.
     public var wakeAt: Date?
+    /// Whether the step ended access only (an expired grant's bindings), and the rest (the
+    /// other objects, the `Expired` status) follows in the step at `wakeAt`.
+    public var followUp = false
 
     public init(
         effects: [LifecycleEffect] = [], status: ActionRequestStatus, announcements: [Announcement] = [],
-        reviewStatuses: [String: ActionReviewStatus] = [:], wakeAt: Date? = nil
+        reviewStatuses: [String: ActionReviewStatus] = [:], wakeAt: Date? = nil, followUp: Bool = false
     ) {
         self.effects = effects
         self.status = status
         self.announcements = announcements
         self.reviewStatuses = reviewStatuses
         self.wakeAt = wakeAt
+        self.followUp = followUp
     }
 
     /// The plan of the step's grant, if it grants.
