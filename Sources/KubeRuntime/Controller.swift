@@ -160,8 +160,8 @@ public final class Controller<Primary: KubeResource>: ManagedController {
             do {
                 let result = try await reconciler.reconcile(key)
                 await queue.forget(key)
-                if case .requeue(let delay) = result {
-                    await queue.add(key, after: delay, priority: .urgent)
+                if case .requeue(let delay, let priority) = result {
+                    await queue.add(key, after: delay, priority: priority)
                     requeues.increment()
                 } else {
                     successes.increment()

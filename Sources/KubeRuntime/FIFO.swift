@@ -5,6 +5,8 @@ struct FIFO<Element> {
 
     var count: Int { storage.count - head }
     var isEmpty: Bool { head == storage.count }
+    /// The element `popFirst` would return.
+    var first: Element? { head < storage.count ? storage[head] : nil }
 
     mutating func append(_ element: Element) {
         storage.append(element)

@@ -4,8 +4,9 @@ import KubeCore
 public enum ReconcileResult: Sendable, Equatable {
     /// Nothing scheduled: the next change to the object wakes the reconciler again.
     case done
-    /// Reconcile this key again after a delay (timed work such as expiry).
-    case requeue(after: Duration)
+    /// Reconcile this key again after a delay: timed work such as an expiry is urgent when it
+    /// comes due; cleanup that can wait for urgent work is `.background`.
+    case requeue(after: Duration, priority: WorkQueuePriority = .urgent)
 }
 
 /// A level-based reconciler: it gets only a key, reads the current state (from the cache or

@@ -10,9 +10,11 @@ import Metrics
 ///   after a success starts it over.
 /// - **Delayed adds**: `add(key, after:)` on the injected clock (a `ManualClock` in tests).
 ///   A key scheduled twice keeps the earlier deadline.
-/// - **Two lanes**: keys added `.urgent` (timed work coming due, such as an expiry) are handed
-///   out before `.normal` ones, so a burst of new work never delays them; a queued key added
-///   again as urgent moves up. A delayed urgent add is urgent when it comes due, whatever
+/// - **Three lanes** (``WorkQueueLanes``): keys added `.urgent` (timed work coming due, such
+///   as an expiry) are handed out before `.normal` ones, so a burst of new work never delays
+///   them; `.background` ones (cleanup) go last, and only while no urgent key is being
+///   processed or once they have waited `maxBackgroundWait`. A queued key added again with a
+///   higher priority moves up. A delayed add has its priority when it comes due, whatever
 ///   happened to the key in between, and not before.
 /// - **Bounded**: at most `maxDepth` keys wait to be handed out. `add` of a new key to a full
 ///   queue *waits* for room (backpressure towards the watch, whose stream is pull-based);
@@ -31,7 +33,8 @@ import Metrics
 ///     do {
 ///         switch try await reconciler.reconcile(key) {
 ///         case .done: await queue.forget(key)
-///         case .requeue(let delay): await queue.forget(key); await queue.add(key, after: delay)
+///         case .requeue(let delay, let priority):
+///             await queue.forget(key); await queue.add(key, after: delay, priority: priority)
 ///         }
 ///     } catch {
 ///         await queue.addRateLimited(key)
@@ -46,15 +49,13 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     public nonisolated let maxDepth: Int
     /// The per-key retry delays of `addRateLimited`.
     public nonisolated let rateLimit: ExponentialBackoff
+    /// How long a background key that is due waits for urgent work to finish, at most (looked
+    /// at whenever the queue changes: a key added or done).
+    public nonisolated let maxBackgroundWait: Duration
     private let clock: C
 
-    /// Keys ready to be handed out, oldest first (a key moved to the urgent lane may also
-    /// linger here; it is skipped).
-    private var queue = FIFO<Key>()
-    /// Urgent keys ready to be handed out, oldest first: served before `queue`.
-    private var urgentQueue = FIFO<Key>()
-    /// Keys that go to the urgent lane when queued (added urgent, not yet handed out).
-    private var urgentKeys: Set<Key> = []
+    /// Keys ready to be handed out, by lane.
+    private var lanes = WorkQueueLanes<Key>()
     /// Keys that need processing: queued ones, and processing ones to re-queue at `done`.
     private var dirty: Set<Key> = []
     private var processing: Set<Key> = []
@@ -63,9 +64,8 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     private var failures: [Key: Int] = [:]
     /// Keys waiting for a delay, with their deadline.
     private var delayed: [Key: C.Instant] = [:]
-    /// Delayed keys that are urgent when they come due (not before: until then the key is
-    /// whatever else added it).
-    private var delayedUrgent: Set<Key> = []
+    /// The priorities delayed keys get when they come due.
+    private var delayedPriorities = DelayedPriorities<Key>()
     private var timer: (id: Int, deadline: C.Instant, task: Task<Void, Never>)?
     private var getters: [(id: Int, continuation: CheckedContinuation<Key?, Never>)] = []
     private var blockedAdds: [(id: Int, key: Key, continuation: CheckedContinuation<WorkQueueAddResult, Never>)] = []
@@ -82,12 +82,14 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
 
     /// A queue named `name` (for metrics) on `clock`.
     public init(
-        name: String, maxDepth: Int = 10_000, rateLimit: ExponentialBackoff = .workQueueItem, clock: C
+        name: String, maxDepth: Int = 10_000, rateLimit: ExponentialBackoff = .workQueueItem,
+        maxBackgroundWait: Duration = .seconds(5), clock: C
     ) {
         precondition(maxDepth > 0, "a work queue needs a positive maximum depth")
         self.name = name
         self.maxDepth = maxDepth
         self.rateLimit = rateLimit
+        self.maxBackgroundWait = maxBackgroundWait
         self.clock = clock
         let dimensions = [("name", name)]
         self.depthGauge = Gauge(label: "airlock_workqueue_depth", dimensions: dimensions)
@@ -120,7 +122,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     @discardableResult
     public func add(_ key: Key, priority: WorkQueuePriority = .normal) async -> WorkQueueAddResult {
         if isShuttingDown { return .shutDown }
-        if priority == .urgent { urgentKeys.insert(key) }
+        lanes.mark(key, priority, isPending: dirty.contains(key))
         if dirty.contains(key) || processing.contains(key) || readyCount < maxDepth {
             return insertAndSettle(key)
         }
@@ -140,7 +142,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     @discardableResult
     public func tryAdd(_ key: Key, priority: WorkQueuePriority = .normal) -> WorkQueueAddResult {
         if isShuttingDown { return .shutDown }
-        if priority == .urgent { urgentKeys.insert(key) }
+        lanes.mark(key, priority, isPending: dirty.contains(key))
         if dirty.contains(key) || processing.contains(key) || readyCount < maxDepth {
             return insertAndSettle(key)
         }
@@ -153,7 +155,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     public func add(_ key: Key, after delay: Duration, priority: WorkQueuePriority = .normal) -> WorkQueueAddResult {
         if isShuttingDown { return .shutDown }
         guard delay > .zero else { return tryAdd(key, priority: priority) }
-        if priority == .urgent { delayedUrgent.insert(key) }
+        delayedPriorities.note(key, priority)
         let deadline = clock.now.advanced(by: delay)
         if let existing = delayed[key], existing <= deadline { return .scheduled }
         delayed[key] = deadline
@@ -204,7 +206,8 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     /// Ends the processing of `key`; re-queues it if it was added meanwhile.
     public func done(_ key: Key) {
         guard processing.remove(key) != nil else { return }
-        if dirty.contains(key) { enqueue(key) }
+        lanes.finished(key)
+        if dirty.contains(key) { lanes.enqueue(key) }
         settle()
     }
 
@@ -218,7 +221,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         timer?.task.cancel()
         timer = nil
         delayed.removeAll()
-        delayedUrgent.removeAll()
+        delayedPriorities.removeAll()
         let blocked = blockedAdds
         blockedAdds.removeAll()
         for add in blocked { add.continuation.resume(returning: .shutDown) }
@@ -247,7 +250,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     private var hasReady: Bool { dirty.contains { !processing.contains($0) } }
 
     /// Keys waiting to be handed out (lingering copies of promoted keys included).
-    private var readyCount: Int { queue.count + urgentQueue.count }
+    private var readyCount: Int { lanes.count }
 
     // MARK: Internals
 
@@ -255,8 +258,8 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     private func insert(_ key: Key) -> WorkQueueAddResult {
         if dirty.contains(key) {
             if processing.contains(key) { return .deferred }
-            // Queued already; urgent now: move it up (its normal-lane entry is skipped later).
-            if urgentKeys.contains(key) { urgentQueue.append(key) }
+            // Queued already: a higher priority moves it up (its old entry is skipped later).
+            lanes.promote(key)
             return .alreadyQueued
         }
         dirty.insert(key)
@@ -264,13 +267,8 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         counters.addsTotal += 1
         addsCounter.increment()
         if processing.contains(key) { return .deferred }
-        enqueue(key)
+        lanes.enqueue(key)
         return .queued
-    }
-
-    /// Appends a dirty key to its lane.
-    private func enqueue(_ key: Key) {
-        if urgentKeys.contains(key) { urgentQueue.append(key) } else { queue.append(key) }
     }
 
     private func insertAndSettle(_ key: Key) -> WorkQueueAddResult {
@@ -279,22 +277,24 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         return result
     }
 
-    /// Takes the oldest ready key, urgent ones first, and moves it to processing.
+    /// Takes the next ready key (``WorkQueueLanes``) and moves it to processing.
     private func popReady() -> Key? {
-        var found: Key?
-        while found == nil, let key = urgentQueue.popFirst() ?? queue.popFirst() {
+        let now = clock.now
+        let key = lanes.pop(
             // A lingering copy of a key already handed out (or handed out and back) is skipped.
-            if dirty.contains(key), !processing.contains(key) { found = key }
-        }
-        guard let key = found else { return nil }
-        urgentKeys.remove(key)
+            isReady: { dirty.contains($0) && !processing.contains($0) },
+            // While draining, nothing waits.
+            hasWaitedEnough: { key in
+                isShuttingDown || (addedAt[key].map { $0.duration(to: now) >= maxBackgroundWait } ?? true)
+            })
+        guard let key else { return nil }
         dirty.remove(key)
         processing.insert(key)
         if let added = addedAt.removeValue(forKey: key) {
             let waited = added.duration(to: clock.now)
             counters.handedOut += 1
             counters.queueDurationSum += waited
-            queueDurationTimer.recordNanoseconds(Self.nanoseconds(waited))
+            queueDurationTimer.recordNanoseconds(waited.nanoseconds)
         }
         return key
     }
@@ -357,7 +357,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         let due = delayed.filter { $0.value <= now }.sorted { $0.value < $1.value }
         for (key, _) in due {
             delayed.removeValue(forKey: key)
-            if delayedUrgent.remove(key) != nil { urgentKeys.insert(key) }
+            lanes.mark(key, delayedPriorities.take(key), isPending: dirty.contains(key))
             if !isShuttingDown { _ = insert(key) }
         }
         scheduleTimer()
@@ -378,17 +378,16 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
         guard let index = drainWaiters.firstIndex(where: { $0.id == id }) else { return }
         drainWaiters.remove(at: index).continuation.resume()
     }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : scaled + attoseconds / 1_000_000_000
-    }
 }
 
 extension WorkQueue where C == ContinuousClock {
     /// A queue on the continuous clock.
-    public init(name: String, maxDepth: Int = 10_000, rateLimit: ExponentialBackoff = .workQueueItem) {
-        self.init(name: name, maxDepth: maxDepth, rateLimit: rateLimit, clock: ContinuousClock())
+    public init(
+        name: String, maxDepth: Int = 10_000, rateLimit: ExponentialBackoff = .workQueueItem,
+        maxBackgroundWait: Duration = .seconds(5)
+    ) {
+        self.init(
+            name: name, maxDepth: maxDepth, rateLimit: rateLimit, maxBackgroundWait: maxBackgroundWait,
+            clock: ContinuousClock())
     }
 }

@@ -44,8 +44,13 @@ public enum WorkQueueAddResult: Sendable, Hashable {
     case cancelled
 }
 
-/// Which lane a key joins: urgent keys (timed work coming due) are handed out first.
+/// Which lane a key joins: urgent keys (timed work coming due) are handed out first, then
+/// normal ones, then background ones.
 public enum WorkQueuePriority: Sendable, Hashable {
     case normal
     case urgent
+    /// Work that can wait (cleanup after access has ended): handed out only while no urgent key
+    /// is queued or being processed, or once it has waited the queue's `maxBackgroundWait`.
+    /// A normal or urgent add moves the key up.
+    case background
 }

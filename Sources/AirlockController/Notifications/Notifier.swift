@@ -118,7 +118,7 @@ public final class Notifier: ManagedController {
             do {
                 let result = try await reconcile(key)
                 await queue.forget(key)
-                if case .requeue(let delay) = result { await queue.add(key, after: delay) }
+                if case .requeue(let delay, _) = result { await queue.add(key, after: delay) }
             } catch {
                 if Task.isCancelled {
                     await queue.done(key)
