@@ -156,7 +156,9 @@ public final class ActionRequestReconciler: Reconciler {
         try await write(step, of: request, cachedVersion: cachedVersion)
         if step.status.phase?.isTerminal == true { expiries.withLock { _ = $0.removeValue(forKey: uid) } }
         await announce(step, of: request)
-        return step.wakeAt.map { .requeue(after: clock.delay(until: $0) + .milliseconds(1)) } ?? .done
+        return step.wakeAt.map {
+            .requeue(after: clock.delay(until: $0) + .milliseconds(1), priority: step.wakePriority)
+        } ?? .done
     }
 
     /// Performs the effects in order; returns the refs of the objects a grant made.

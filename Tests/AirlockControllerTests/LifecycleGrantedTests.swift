@@ -41,6 +41,7 @@ private typealias F = LifecycleFixture
         #expect(step.status == F.grantedStatus())
         #expect(step.effects.isEmpty && step.announcements.isEmpty && step.reviewStatuses.isEmpty)
         #expect(step.wakeAt == F.revokeAt)
+        #expect(step.wakePriority == .urgent)
     }
 
     /// Revocation starts `revocationLead` (0.1 s) before the expiry: the objects are gone by then.
@@ -64,6 +65,7 @@ private typealias F = LifecycleFixture
         #expect(first.status == F.grantedStatus(), "nothing is written before the rest is gone")
         #expect(first.announcements.isEmpty)
         #expect(first.wakeAt == F.expiresAt.addingTimeInterval(late + ActionRequestLifecycle.expiryFollowUp))
+        #expect(first.wakePriority == .background, "the rest waits while other grants' access is being ended")
 
         var followUp = Self.granted(now: F.expiresAt.addingTimeInterval(late))
         followUp.expiry = .bindingsRevoked

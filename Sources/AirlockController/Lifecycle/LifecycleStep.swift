@@ -1,6 +1,7 @@
 import AirlockAPI
 import Foundation
 import KubeCore
+import KubeRuntime
 
 /// What ``ActionRequestLifecycle`` decided: effects to perform, the status to write after
 /// them, and what to announce once that status is written.
@@ -22,6 +23,9 @@ public struct LifecycleStep: Sendable, Equatable {
     /// Whether the step ended access only (an expired grant's bindings), and the rest (the
     /// other objects, the `Expired` status) follows in the step at `wakeAt`.
     public var followUp = false
+    /// The work-queue lane of the wake-up: the rest of an expiry is cleanup, which waits while
+    /// other grants' access is being ended (`.background`); other timed work is urgent.
+    public var wakePriority: WorkQueuePriority { followUp ? .background : .urgent }
 
     public init(
         effects: [LifecycleEffect] = [], status: ActionRequestStatus, announcements: [Announcement] = [],
