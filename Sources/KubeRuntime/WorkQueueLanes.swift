@@ -16,7 +16,7 @@ struct WorkQueueLanes<Key: Hashable & Sendable> {
     /// Keys whose live entry is in the background lane.
     private var inBackground: Set<Key> = []
     /// Keys handed out from the urgent lane and not yet done.
-    private(set) var urgentInFlight: Set<Key> = []
+    private var urgentInFlight: Set<Key> = []
 
     /// Entries in the lanes, stale copies included.
     var count: Int { urgent.count + normal.count + background.count }

@@ -8,6 +8,13 @@ import Testing
         WorkQueue(name: "background", maxBackgroundWait: .seconds(5), clock: clock)
     }
 
+    /// A worker's `get()`, once it waits for a key.
+    private func waitingWorker(_ queue: WorkQueue<String, ManualClock>) async -> Task<String?, Never> {
+        let worker = Task { await queue.get() }
+        await eventually("the worker waits") { await queue.stats.waitingWorkers == 1 }
+        return worker
+    }
+
     @Test func backgroundKeysGoLast() async {
         let queue = queue()
         await queue.add("cleanup", priority: .background)
@@ -28,8 +35,7 @@ import Testing
         await queue.add("expiry", priority: .urgent)
         #expect(await queue.get() == "expiry")
         await queue.add("cleanup", priority: .background)
-        let worker = Task { await queue.get() }
-        await eventually("the worker waits") { await queue.stats.waitingWorkers == 1 }
+        let worker = await waitingWorker(queue)
         #expect(await queue.depth == 1)
         await queue.done("expiry")
         #expect(await worker.value == "cleanup")
@@ -54,14 +60,12 @@ import Testing
         #expect(await queue.get() == "expiry-2")
         await queue.add("cleanup", priority: .background)
         clock.advance(by: .seconds(4))
-        let worker = Task { await queue.get() }
-        await eventually("the worker waits") { await queue.stats.waitingWorkers == 1 }
+        let worker = await waitingWorker(queue)
         await queue.done("expiry-1")
         #expect(await queue.stats.waitingWorkers == 1, "4 s is not long enough")
         await queue.add("expiry-1", priority: .urgent)
         #expect(await worker.value == "expiry-1")
-        let next = Task { await queue.get() }
-        await eventually("the worker waits") { await queue.stats.waitingWorkers == 1 }
+        let next = await waitingWorker(queue)
         clock.advance(by: .seconds(1))
         await queue.done("expiry-2")
         #expect(await next.value == "cleanup")
@@ -96,8 +100,7 @@ import Testing
         #expect(await queue.get() == "expiry")
         clock.advance(by: .seconds(1))
         await eventually("the delay to pass") { await queue.stats.delayed == 0 }
-        let worker = Task { await queue.get() }
-        await eventually("the worker waits") { await queue.stats.waitingWorkers == 1 }
+        let worker = await waitingWorker(queue)
         #expect(await queue.depth == 1)
         await queue.done("expiry")
         #expect(await worker.value == "follow-up")
