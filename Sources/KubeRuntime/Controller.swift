@@ -60,7 +60,9 @@ public final class Controller<Primary: KubeResource>: ManagedController {
         self.workers = workers
         self.dueAt = dueAt
         self.clock = clock
-        self.queue = WorkQueue(name: name, maxDepth: maxQueueDepth, clock: clock)
+        // A quarter of the workers for cleanup at most (see WorkQueueLanes).
+        self.queue = WorkQueue(
+            name: name, maxDepth: maxQueueDepth, maxBackgroundInFlight: max(1, workers / 4), clock: clock)
         var logger = logger
         logger[metadataKey: "controller"] = "\(name)"
         self.logger = logger
@@ -153,40 +155,54 @@ public final class Controller<Primary: KubeResource>: ManagedController {
         await queue.shutDown()
     }
 
+    /// One worker: takes keys until the queue is shut down.
+    ///
+    /// Each key is reconciled in a child task of its own. A task's allocator keeps the slabs
+    /// its deepest await needed until the task ends, so a long-lived worker that reconciled
+    /// in its own frames would hold tens of KB for good (32 idle workers, over a MB); a child
+    /// task gives them back when its key is done.
     private func work() async {
-        let clock = self.clock
         while let key = await queue.get() {
-            let start = clock.now
-            do {
-                let result = try await reconciler.reconcile(key)
-                await queue.forget(key)
-                if case .requeue(let delay, let priority) = result {
-                    await queue.add(key, after: delay, priority: priority)
-                    requeues.increment()
-                } else {
-                    successes.increment()
-                }
-            } catch let error as TerminalError {
-                await queue.forget(key)
-                terminals.increment()
-                errors.increment()
-                logger.error("reconcile \(key) failed for good: \(error.message)")
-            } catch {
-                if Task.isCancelled {
-                    // Leadership lost (or shutting down) mid-reconcile: the key goes back, for
-                    // whoever works next — this process, should it lead again.
-                    await queue.done(key)
-                    await queue.add(key)
-                    return
-                }
-                let delay = await queue.addRateLimited(key)
-                failures.increment()
-                errors.increment()
-                logger.warning("reconcile \(key) failed, retry in \(delay): \(error)")
-            }
-            duration.recordNanoseconds(start.duration(to: clock.now).nanoseconds)
-            await queue.done(key)
+            async let keepWorking = process(key)
+            guard await keepWorking else { return }
         }
+    }
+
+    /// Reconciles `key` and queues it again as its result says; false when the worker must
+    /// stop (cancelled mid-reconcile).
+    private func process(_ key: ObjectKey) async -> Bool {
+        let clock = self.clock
+        let start = clock.now
+        do {
+            let result = try await reconciler.reconcile(key)
+            await queue.forget(key)
+            if case .requeue(let delay, let priority) = result {
+                await queue.add(key, after: delay, priority: priority)
+                requeues.increment()
+            } else {
+                successes.increment()
+            }
+        } catch let error as TerminalError {
+            await queue.forget(key)
+            terminals.increment()
+            errors.increment()
+            logger.error("reconcile \(key) failed for good: \(error.message)")
+        } catch {
+            if Task.isCancelled {
+                // Leadership lost (or shutting down) mid-reconcile: the key goes back, for
+                // whoever works next — this process, should it lead again.
+                await queue.done(key)
+                await queue.add(key)
+                return false
+            }
+            let delay = await queue.addRateLimited(key)
+            failures.increment()
+            errors.increment()
+            logger.warning("reconcile \(key) failed, retry in \(delay): \(error)")
+        }
+        duration.recordNanoseconds(start.duration(to: clock.now).nanoseconds)
+        await queue.done(key)
+        return true
     }
 }
 
