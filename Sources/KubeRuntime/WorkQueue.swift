@@ -13,7 +13,8 @@ import Metrics
 /// - **Three lanes** (``WorkQueueLanes``): keys added `.urgent` (timed work coming due, such
 ///   as an expiry) are handed out before `.normal` ones, so a burst of new work never delays
 ///   them; `.background` ones (cleanup) go last, and only while no urgent key is being
-///   processed or once they have waited `maxBackgroundWait`. A queued key added again with a
+///   processed or once they have waited `maxBackgroundWait`, at most `maxBackgroundInFlight`
+///   at once (shutting down lifts the limit). A queued key added again with a
 ///   higher priority moves up. A delayed add has its priority when it comes due, whatever
 ///   happened to the key in between, and not before.
 /// - **Bounded**: at most `maxDepth` keys wait to be handed out. `add` of a new key to a full
@@ -55,7 +56,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     private let clock: C
 
     /// Keys ready to be handed out, by lane.
-    private var lanes = WorkQueueLanes<Key>()
+    private var lanes: WorkQueueLanes<Key>
     /// Keys that need processing: queued ones, and processing ones to re-queue at `done`.
     private var dirty: Set<Key> = []
     private var processing: Set<Key> = []
@@ -83,9 +84,10 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
     /// A queue named `name` (for metrics) on `clock`.
     public init(
         name: String, maxDepth: Int = 10_000, rateLimit: ExponentialBackoff = .workQueueItem,
-        maxBackgroundWait: Duration = .seconds(5), clock: C
+        maxBackgroundWait: Duration = .seconds(5), maxBackgroundInFlight: Int = 8, clock: C
     ) {
         precondition(maxDepth > 0, "a work queue needs a positive maximum depth")
+        self.lanes = WorkQueueLanes(maxBackgroundInFlight: maxBackgroundInFlight)
         self.name = name
         self.maxDepth = maxDepth
         self.rateLimit = rateLimit
@@ -286,7 +288,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock> where C.Duration == D
             // While draining, nothing waits.
             hasWaitedEnough: { key in
                 isShuttingDown || (addedAt[key].map { $0.duration(to: now) >= maxBackgroundWait } ?? true)
-            })
+            }, draining: isShuttingDown)
         guard let key else { return nil }
         dirty.remove(key)
         processing.insert(key)
@@ -384,10 +386,10 @@ extension WorkQueue where C == ContinuousClock {
     /// A queue on the continuous clock.
     public init(
         name: String, maxDepth: Int = 10_000, rateLimit: ExponentialBackoff = .workQueueItem,
-        maxBackgroundWait: Duration = .seconds(5)
+        maxBackgroundWait: Duration = .seconds(5), maxBackgroundInFlight: Int = 8
     ) {
         self.init(
             name: name, maxDepth: maxDepth, rateLimit: rateLimit, maxBackgroundWait: maxBackgroundWait,
-            clock: ContinuousClock())
+            maxBackgroundInFlight: maxBackgroundInFlight, clock: ContinuousClock())
     }
 }

@@ -1,7 +1,9 @@
 /// The lanes of a ``WorkQueue``: which ready key goes out next. Urgent keys first, then normal
 /// ones, then background ones — background keys only while no urgent key is being processed
 /// (or once one has waited long enough), so that cleanup never competes with timed work for
-/// workers or the API server.
+/// workers or the API server; and at most `maxBackgroundInFlight` of them at once, so that
+/// cleanup held back through a wave of expiries trickles out after it instead of taking every
+/// worker (and as many API connections) in one go.
 ///
 /// Each lane is a FIFO. A key moved to another lane leaves a stale copy behind, which is
 /// skipped when it comes up (the queue says whether a key is still ready).
@@ -17,6 +19,15 @@ struct WorkQueueLanes<Key: Hashable & Sendable> {
     private var inBackground: Set<Key> = []
     /// Keys handed out from the urgent lane and not yet done.
     private var urgentInFlight: Set<Key> = []
+    /// Keys handed out from the background lane and not yet done.
+    private var backgroundInFlight: Set<Key> = []
+    /// The most background keys handed out at once (but while shutting down).
+    let maxBackgroundInFlight: Int
+
+    init(maxBackgroundInFlight: Int) {
+        precondition(maxBackgroundInFlight > 0, "background keys need at least one slot")
+        self.maxBackgroundInFlight = maxBackgroundInFlight
+    }
 
     /// Entries in the lanes, stale copies included.
     var count: Int { urgent.count + normal.count + background.count }
@@ -58,8 +69,9 @@ struct WorkQueueLanes<Key: Hashable & Sendable> {
     }
 
     /// Takes the next key to hand out. `isReady` tells a live entry from a stale copy;
-    /// `hasWaitedEnough` lets a background key go while urgent work is in flight.
-    mutating func pop(isReady: (Key) -> Bool, hasWaitedEnough: (Key) -> Bool) -> Key? {
+    /// `hasWaitedEnough` lets a background key go while urgent work is in flight; `draining`
+    /// (shutting down) lifts the background limit.
+    mutating func pop(isReady: (Key) -> Bool, hasWaitedEnough: (Key) -> Bool, draining: Bool = false) -> Key? {
         while let key = urgent.popFirst() ?? normal.popFirst() {
             if isReady(key) { return take(key) }
         }
@@ -68,8 +80,11 @@ struct WorkQueueLanes<Key: Hashable & Sendable> {
                 _ = background.popFirst()
                 continue
             }
-            guard urgentInFlight.isEmpty || hasWaitedEnough(key) else { return nil }
+            guard draining || backgroundInFlight.count < maxBackgroundInFlight,
+                urgentInFlight.isEmpty || hasWaitedEnough(key)
+            else { return nil }
             _ = background.popFirst()
+            backgroundInFlight.insert(key)
             return take(key)
         }
         return nil
@@ -78,6 +93,7 @@ struct WorkQueueLanes<Key: Hashable & Sendable> {
     /// The processing of `key` ended.
     mutating func finished(_ key: Key) {
         urgentInFlight.remove(key)
+        backgroundInFlight.remove(key)
     }
 
     private mutating func take(_ key: Key) -> Key {

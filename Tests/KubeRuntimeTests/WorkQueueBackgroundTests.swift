@@ -4,8 +4,8 @@ import Testing
 /// The background lane: cleanup that waits while urgent work (an expiry) is being processed,
 /// so that it never competes with it for workers or the API server.
 @Suite struct WorkQueueBackgroundTests {
-    private func queue(_ clock: ManualClock = ManualClock()) -> WorkQueue<String, ManualClock> {
-        WorkQueue(name: "background", maxBackgroundWait: .seconds(5), clock: clock)
+    private func queue(_ clock: ManualClock = ManualClock(), slots: Int = 8) -> WorkQueue<String, ManualClock> {
+        WorkQueue(name: "background", maxBackgroundWait: .seconds(5), maxBackgroundInFlight: slots, clock: clock)
     }
 
     /// A worker's `get()`, once it waits for a key.
@@ -124,5 +124,29 @@ import Testing
         await queue.add("cleanup", priority: .background)
         await queue.shutDown()
         #expect(await queue.get() == "cleanup")
+    }
+
+    /// Cleanup held back through a wave of expiries must not take every worker at once after it.
+    @Test func atMostMaxBackgroundInFlightBackgroundKeysGoAtOnce() async {
+        let queue = queue(slots: 2)
+        for index in 1...3 { await queue.add("cleanup-\(index)", priority: .background) }
+        #expect(await queue.get() == "cleanup-1")
+        #expect(await queue.get() == "cleanup-2")
+        let worker = await waitingWorker(queue)
+        await queue.add("new")
+        #expect(await worker.value == "new", "other work still goes")
+        let next = await waitingWorker(queue)
+        #expect(await queue.depth == 1, "the third waits for a slot")
+        await queue.done("cleanup-1")
+        #expect(await next.value == "cleanup-3")
+    }
+
+    @Test func shuttingDownLiftsTheBackgroundLimit() async {
+        let queue = queue(slots: 1)
+        await queue.add("cleanup-1", priority: .background)
+        await queue.add("cleanup-2", priority: .background)
+        #expect(await queue.get() == "cleanup-1")
+        await queue.shutDown()
+        #expect(await queue.get() == "cleanup-2")
     }
 }
