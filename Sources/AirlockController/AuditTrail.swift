@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import KubeCore
 import Logging
@@ -13,8 +14,8 @@ import Synchronization
 public final class AuditTrail: Sendable {
     private let logger: Logger
     private let file: AuditLog?
-    private let logged = Mutex<Set<String>>([])
-    /// Keys remembered without a file, at most.
+    private let logged = Mutex<Set<RememberedKey>>([])
+    /// Keys remembered without a file, at most (16 bytes each).
     static let memoryLimit = 100_000
 
     public init(file: AuditLog? = nil, logger: Logger = Logger(label: "airlock.audit")) {
@@ -38,7 +39,7 @@ public final class AuditTrail: Sendable {
         } else if let key = record.key {
             let fresh = logged.withLock { keys in
                 if keys.count >= Self.memoryLimit { keys.removeAll() }
-                return keys.insert(key).inserted
+                return keys.insert(RememberedKey(key)).inserted
             }
             guard fresh else { return }
         }
@@ -57,6 +58,24 @@ public final class AuditTrail: Sendable {
                 return
             }
             await self.record(record)
+        }
+    }
+}
+
+/// An idempotency key as remembered without a file: the first 16 bytes of its SHA-256 rather
+/// than the key (about 100 bytes of string: a uid, an event, a digest), which over a long run
+/// of requests is most of what the trail holds.
+struct RememberedKey: Hashable {
+    let high: UInt64
+    let low: UInt64
+
+    init(_ key: String) {
+        let digest = SHA256.hash(data: Data(key.utf8))
+        (high, low) = digest.withUnsafeBytes { bytes in
+            (
+                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            )
         }
     }
 }
