@@ -38,7 +38,7 @@ public enum RequestEventType: String, Sendable, Hashable, CaseIterable {
 
     /// `evt_<32 hex>`: SHA-256 of the idempotency key, shortened.
     public static func eventID(idempotencyKey: String) -> String {
-        "evt_" + SlackSignature.hex(Array(SHA256.hash(data: Array(idempotencyKey.utf8)).prefix(16)))
+        "evt_" + Hex.encode(SHA256.hash(data: Array(idempotencyKey.utf8)).prefix(16))
     }
 
     /// The summary as JSON (field names of ``ApprovalSummary``; dates RFC 3339).

@@ -229,6 +229,6 @@ public final class SlackInteractionHandler: Sendable {
     /// SHA-256 hex of the parts, joined unambiguously.
     static func key(_ parts: [String]) -> String {
         let joined = parts.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
-        return SlackSignature.hex(Array(SHA256.hash(data: Array(joined.utf8))))
+        return Hex.encode(SHA256.hash(data: Array(joined.utf8)))
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KubeCore
 
 /// Slack request signing (api.slack.com/authentication/verifying-requests-from-slack):
 /// `X-Slack-Signature: v0=<lowercase hex HMAC-SHA256(signing secret, "v0:{timestamp}:{raw body}")>`
@@ -31,7 +32,7 @@ public struct SlackSignature: Sendable {
 
     /// The `X-Slack-Signature` value for `body` sent at `timestamp` (Unix seconds as text).
     public func signature(timestamp: String, body: some DataProtocol) -> String {
-        "v0=" + Self.hex(mac(timestamp: timestamp, body: body))
+        "v0=" + Hex.encode(mac(timestamp: timestamp, body: body))
     }
 
     /// Both headers for `body` sent at `date`: what Slack would send (for tests and fakes).
@@ -95,17 +96,6 @@ public struct SlackSignature: Sendable {
         var difference: UInt8 = 0
         for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }
         return difference == 0
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes hex digits (either case); nil when not hex.

@@ -74,7 +74,7 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         var hasher = SHA256()
         hasher.update(data: Data((previousHash + "\n").utf8))
         hasher.update(data: body)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 }
 

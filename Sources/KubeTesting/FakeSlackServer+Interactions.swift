@@ -106,7 +106,7 @@ extension FakeSlackServer {
         let timestamp = String(Int64(date.timeIntervalSince1970.rounded(.down)))
         let key = SymmetricKey(data: Array((secret ?? signingSecret).utf8))
         let mac = HMAC<SHA256>.authenticationCode(for: Array("v0:\(timestamp):\(body)".utf8), using: key)
-        let signature = "v0=" + mac.map { String(format: "%02x", $0) }.joined()
+        let signature = "v0=" + Hex.encode(mac)
         return SignedInteraction(
             body: body,
             headers: [

@@ -204,7 +204,7 @@ public actor TestControlPlane {
     }
 
     static func randomToken() -> String {
-        (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255) })
     }
 
     static func removeDirectory(_ directory: URL) {

@@ -167,6 +167,6 @@ public final class TeamsInteractionService: Sendable {
             comment: decision == .deny ? action.reason : nil, channel: AirlockConstants.Channel.teams,
             externalUser: objectID, externalUsername: activity.fromName, externalTeam: activity.tenantID,
             username: identity.username, groups: identity.groups, source: .button,
-            idempotencyKey: SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined())
+            idempotencyKey: Hex.encode(SHA256.hash(data: Data(key.utf8))))
     }
 }

@@ -144,6 +144,6 @@ enum Announcements {
             decision.outcome.rawValue, (decision.policies ?? []).joined(separator: ","),
             "\(decision.requiredApprovals ?? 0)", decision.maxDuration?.description ?? "", decision.reason ?? "",
         ].joined(separator: "\u{1}")
-        return SHA256.hash(data: Data(text.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(text.utf8)).prefix(6))
     }
 }

@@ -196,8 +196,7 @@ public struct GrantPlanner: Sendable {
 
     /// `airlock-<request>-<8 hex of sha256(uid/purpose)>`, within 63 characters.
     public static func objectName(request: String, uid: String, purpose: String) -> String {
-        let digest = SHA256.hash(data: Data("\(uid)/\(purpose)".utf8)).prefix(4).map { String(format: "%02x", $0) }
-            .joined()
+        let digest = Hex.encode(SHA256.hash(data: Data("\(uid)/\(purpose)".utf8)).prefix(4))
         var base = String(request.prefix(63 - "airlock-".count - 9))
         while base.hasSuffix("-") || base.hasSuffix(".") { base.removeLast() }
         return "airlock-\(base)-\(digest)"
