@@ -354,8 +354,12 @@ final class AirlockFixture: Sendable {
     }
 
     /// The audit file's records (each line's `record`).
+    /// The records of the audit file's complete lines: a last line without its newline is one
+    /// the controller is still appending (reading it mid-write made a test fail now and then).
     func auditRecords() throws -> [AuditRecord] {
         guard let data = FileManager.default.contents(atPath: auditPath) else { return [] }
-        return try data.split(separator: 10).map { try KubeJSON.decode(AuditEntry.self, from: Data($0)).record }
+        var lines = data.split(separator: 10, omittingEmptySubsequences: false)
+        lines.removeLast()  // empty after a final newline; else the line being written
+        return try lines.filter { !$0.isEmpty }.map { try KubeJSON.decode(AuditEntry.self, from: Data($0)).record }
     }
 }
