@@ -1,5 +1,4 @@
 import AirlockAPI
-import AirlockAdmission
 import Foundation
 import KubeClient
 import KubeCore
@@ -7,51 +6,6 @@ import KubeTesting
 import Synchronization
 
 extension BenchEnvironment {
-    /// The floor: the writes of an auto-approved Subject-mode grant (request, Role,
-    /// RoleBinding, status) by a bare client loop, no controller and no webhook — watched by
-    /// the same observer as the lifecycles, so its watches cost the server alike in both.
-    func floor(count: Int, width: Int) async throws {
-        try await admin.delete(MutatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
-        try await admin.delete(ValidatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
-        let (namespace, target) = try await namespaces("floor")
-        let observer = LifecycleObserver(client: admin, namespace: namespace, target: target, logger: logger)
-        try await observer.start()
-        defer { observer.stop() }
-        let serverBefore = plane.serverCPUSeconds
-        let start = ContinuousClock.now
-        try await concurrently(count, width: width) { index in
-            let name = "floor-\(index)"
-            let request = try await admin.create(
-                Self.request(name, namespace: namespace, target: target, seconds: 15))
-            let meta = ObjectMeta(name: "floor-\(index)", namespace: target, labels: ["bench": "floor"])
-            _ = try await admin.create(
-                Role(meta: meta, rules: [PolicyRule(apiGroups: [""], resources: ["configmaps"], verbs: ["get"])]))
-            _ = try await admin.create(
-                RoleBinding(
-                    metadata: meta, subjects: [.user("alice")],
-                    roleRef: RoleRef(kind: "Role", name: meta.name ?? "")))
-            var granted = request
-            granted.status = ActionRequestStatus(phase: .granted, grantedAt: Date())
-            _ = try await admin.updateStatus(granted)
-        }
-        let elapsed = start.duration(to: ContinuousClock.now)
-        let serverCPU = plane.serverCPUSeconds - serverBefore
-        // Leave nothing for the controller to find: these requests were never real.
-        try await admin.deleteCollection(ActionRequest.self, namespace: namespace, labelSelector: "")
-        try await admin.deleteCollection(RoleBinding.self, namespace: target, labelSelector: "bench=floor")
-        try await admin.deleteCollection(Role.self, namespace: target, labelSelector: "bench=floor")
-        try await eventually("the floor's requests gone", timeout: .seconds(60)) {
-            try await admin.list(ActionRequest.self, namespace: namespace).items.isEmpty
-        }
-        say(
-            "floor: \(count) grants' writes (request, Role, RoleBinding, status) by \(width) bare client loop(s):"
-                + " \(String(format: "%.2f", elapsed.seconds)) s (\(Int(Double(count) / elapsed.seconds))/s);"
-                + " \(String(format: "%.2f", serverCPU * 1000 / Double(count))) ms API server + etcd CPU per grant")
-        let endpoint = WebhookConfigurations.Endpoint.url("https://127.0.0.1:\(controller.webhookPort)")
-        _ = try await admin.create(WebhookConfigurations.mutating(endpoint: endpoint))
-        _ = try await admin.create(WebhookConfigurations.validating(endpoint: endpoint))
-    }
-
     /// The controller's fixed cost: CPU and API calls per second with nothing to do
     /// (lease renewals, informers' watches, timers), measured after it settled.
     func idle(seconds: Int) async throws {

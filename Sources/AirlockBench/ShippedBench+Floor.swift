@@ -1,0 +1,106 @@
+import AirlockAPI
+import AirlockAdmission
+import AirlockController
+import AirlockPolicy
+import Foundation
+import KubeClient
+import KubeCore
+import KubeTesting
+
+extension BenchEnvironment {
+    /// The floor: the API writes of an auto-approved Subject-mode grant (the request, its Role,
+    /// its RoleBinding, the `Granted` status) by a bare client loop — no controller, no webhook,
+    /// no informers — watched by the same observer as the lifecycles, so that its watches cost
+    /// the server alike in both.
+    ///
+    /// The writes are the ones Airlock makes, computed by Airlock's own pure core
+    /// (``FloorGrant``): the same objects and the same status, answered the same way
+    /// (metadata only for the grant's writes, as `GrantApplier` and the reconciler ask). The
+    /// floor of earlier rounds wrote a two-field status and read whole objects back;
+    /// docs/performance.md compares the two.
+    func floor(count: Int, width: Int) async throws {
+        try await admin.delete(MutatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
+        try await admin.delete(ValidatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
+        let (namespace, target) = try await namespaces("floor")
+        let observer = LifecycleObserver(client: admin, namespace: namespace, target: target, logger: logger)
+        try await observer.start()
+        defer { observer.stop() }
+        let grant = FloorGrant(namespace: namespace)
+        let serverBefore = plane.serverCPUSeconds
+        let start = ContinuousClock.now
+        try await concurrently(count, width: width) { index in
+            var request = Self.request("floor-\(index)", namespace: namespace, target: target, seconds: 15)
+            request.spec.requester = FloorGrant.requester
+            let created = try await admin.create(request)
+            let (plan, status) = try grant.decide(created)
+            var refs: [GrantRef] = []
+            for var role in plan.roles {
+                role.metadata.labels?["bench"] = "floor"
+                refs.append(Self.ref(role, try await admin.createMetadata(role)))
+            }
+            for var binding in plan.roleBindings {
+                binding.metadata.labels?["bench"] = "floor"
+                refs.append(Self.ref(binding, try await admin.createMetadata(binding)))
+            }
+            var granted = created
+            granted.status = status
+            granted.status?.grants = refs
+            _ = try await admin.updateStatusMetadata(granted)
+        }
+        let elapsed = start.duration(to: ContinuousClock.now)
+        let serverCPU = plane.serverCPUSeconds - serverBefore
+        // Leave nothing for the controller to find: these requests were never real.
+        try await admin.deleteCollection(ActionRequest.self, namespace: namespace, labelSelector: "")
+        try await admin.deleteCollection(RoleBinding.self, namespace: target, labelSelector: "bench=floor")
+        try await admin.deleteCollection(Role.self, namespace: target, labelSelector: "bench=floor")
+        try await eventually("the floor's requests gone", timeout: .seconds(60)) {
+            try await admin.list(ActionRequest.self, namespace: namespace).items.isEmpty
+        }
+        say(
+            "floor: \(count) grants' writes (request, Role, RoleBinding, status as Airlock writes them) by \(width)"
+                + " bare client loop(s): \(String(format: "%.2f", elapsed.seconds)) s (\(Int(Double(count) / elapsed.seconds))/s);"
+                + " \(String(format: "%.2f", serverCPU * 1000 / Double(count))) ms API server + etcd CPU per grant")
+        let endpoint = WebhookConfigurations.Endpoint.url("https://127.0.0.1:\(controller.webhookPort)")
+        _ = try await admin.create(WebhookConfigurations.mutating(endpoint: endpoint))
+        _ = try await admin.create(WebhookConfigurations.validating(endpoint: endpoint))
+    }
+
+    static func ref<R: KubeResource>(_ object: R, _ stored: ObjectMeta) -> GrantRef {
+        GrantRef(
+            apiVersion: R.apiVersion, kind: R.kind, namespace: stored.namespace, name: stored.name ?? "",
+            uid: stored.uid)
+    }
+}
+
+/// What Airlock would write for a floor request, decided by its own lifecycle (pure: no I/O)
+/// as the controller would with the namespace's auto-approving policy.
+struct FloorGrant {
+    /// What the webhook stamps on a request of alice's (the signature has the real one's length).
+    static let requester = Identity(
+        username: "alice", uid: "alice", groups: ["dev", "system:authenticated"],
+        signature: "v1:1796300103:" + String(repeating: "A", count: 43) + "=")
+
+    let policy: ApprovalPolicy
+    let evaluator = PolicyEvaluator(configuration: PolicyConfiguration(controllerNamespace: "airlock-system"))
+    let lifecycle = ActionRequestLifecycle()
+
+    init(namespace: String) {
+        // The same policy as `namespaces(_:)` creates.
+        policy = ApprovalPolicy(
+            metadata: ObjectMeta(name: "\(namespace)-auto"),
+            spec: ApprovalPolicySpec(
+                match: PolicyMatch(requestNamespaces: [namespace]), decision: .autoApprove,
+                maxDuration: KubeDuration(seconds: 3600)))
+    }
+
+    /// The grant's plan and the `Granted` status (its `grants` still to fill in).
+    func decide(_ request: ActionRequest) throws -> (GrantPlan, ActionRequestStatus) {
+        let evaluation = evaluator.evaluate(request: request, policies: [policy])
+        let step = lifecycle.step(
+            LifecycleObservation(request: request, now: Date(), requester: .verified, evaluation: evaluation))
+        guard let effect = step.effects.first, case .grant(let plan) = effect, step.status.phase == .granted else {
+            throw KubeTestingError(.other, "the lifecycle did not grant floor request \(request.key): \(step.effects)")
+        }
+        return (plan, step.status)
+    }
+}
