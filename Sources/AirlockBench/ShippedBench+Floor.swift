@@ -18,7 +18,9 @@ extension BenchEnvironment {
     /// (metadata only for the grant's writes, as `GrantApplier` and the reconciler ask). The
     /// floor of earlier rounds wrote a two-field status and read whole objects back;
     /// docs/performance.md compares the two.
-    func floor(count: Int, width: Int) async throws {
+    /// Returns how long the loops took.
+    @discardableResult
+    func floor(count: Int, width: Int) async throws -> Duration {
         try await admin.delete(MutatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
         try await admin.delete(ValidatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
         let (namespace, target) = try await namespaces("floor")
@@ -63,6 +65,7 @@ extension BenchEnvironment {
         let endpoint = WebhookConfigurations.Endpoint.url("https://127.0.0.1:\(controller.webhookPort)")
         _ = try await admin.create(WebhookConfigurations.mutating(endpoint: endpoint))
         _ = try await admin.create(WebhookConfigurations.validating(endpoint: endpoint))
+        return elapsed
     }
 
     static func ref<R: KubeResource>(_ object: R, _ stored: ObjectMeta) -> GrantRef {

@@ -29,7 +29,7 @@ extension BenchEnvironment {
     /// set), observed from create to Granted and from expiresAt to the RoleBinding's deletion.
     func lifecycles(
         _ label: String, count: Int, width: Int, pace: Duration?, grantSeconds: Int, reportMemory: Bool = false,
-        timesFile: String? = nil
+        timesFile: String? = nil, floor: Duration? = nil
     ) async throws {
         progress("\(label): setting up")
         let (namespace, target) = try await namespaces("lc")
@@ -82,8 +82,11 @@ extension BenchEnvironment {
         let calls = counted.filter { !$0.key.hasPrefix("reconcile ") }
         // Events are not counted either (the issue excludes them): they are shown.
         let total = calls.filter { !$0.key.hasSuffix(" leases") && !$0.key.contains(" events") }.values.reduce(0, +)
+        let againstFloor = floor.map {
+            "; \(String(format: "%.2f", allGranted.seconds / $0.seconds))× the floor measured just before"
+        }
         say(
-            "\(label): created in \(String(format: "%.2f", created.seconds)) s, all granted after \(String(format: "%.2f", allGranted.seconds)) s (\(String(format: "%.2f", allGranted.seconds / created.seconds))× the creation time)"
+            "\(label): created in \(String(format: "%.2f", created.seconds)) s, all granted after \(String(format: "%.2f", allGranted.seconds)) s (\(String(format: "%.2f", allGranted.seconds / created.seconds))× the creation time\(againstFloor ?? ""))"
         )
         say("  create -> Granted (webhook included): \(granted.summary)")
         say("  expiry lateness (expiresAt -> RoleBinding deleted): \(late.summary)")

@@ -75,9 +75,18 @@ struct ShippedBench: AsyncParsableCommand {
                 reportMemory: true, timesFile: times)
         }
         if chosen.contains("concurrent") {
+            // The machine's speed drifts within a run (docs/performance.md): (c) is compared with
+            // a floor measured right before it, with the controller stopped meanwhile.
+            var floor: Duration?
+            if chosen.contains("floor") {
+                await environment.controller.stop()
+                floor = try await environment.floor(count: count, width: 8)
+                progress("restarting the controller")
+                try await environment.controller.start()
+            }
             try await environment.lifecycles(
                 "(c) \(count) from 8 creators", count: count, width: 8, pace: nil, grantSeconds: grantSeconds,
-                timesFile: times)
+                timesFile: times, floor: floor)
         }
         if chosen.contains("restarts") {
             try await environment.restarts(count: 300, kills: 5)
