@@ -26,9 +26,12 @@ public enum AdmissionWebhookServer {
         router.get("/healthz") { _, _ in "ok" }
         for webhook in AdmissionHandler.Webhook.allCases {
             let path = webhook == .mutating ? WebhookConfigurations.mutatePath : WebhookConfigurations.validatePath
+            let metrics = AdmissionMetrics(webhook: webhook)
             router.post(RouterPath(path)) { request, context -> Response in
+                let start = ContinuousClock.now
                 let body = try await request.body.collect(upTo: maxBodyBytes)
                 let answer = await handler.handle(Data(buffer: body), webhook: webhook)
+                metrics.record(answer, since: start)
                 log(answer, webhook: webhook, logger: context.logger)
                 return Response(
                     status: HTTPResponse.Status(code: answer.status),

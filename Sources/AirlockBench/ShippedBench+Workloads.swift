@@ -6,6 +6,13 @@ import KubeTesting
 import Synchronization
 
 extension BenchEnvironment {
+    /// Admission webhook call totals so far, from the API server's and the controller's metrics.
+    func webhookTimes() async throws -> (server: WebhookTimes, controller: WebhookTimes) {
+        let server = String(
+            decoding: try await admin.raw(KubeRequest(method: .get, path: "/metrics")).body, as: UTF8.self)
+        return (WebhookTimes.apiServer(server), WebhookTimes.controller(try await controller.metricsText()))
+    }
+
     /// The controller's fixed cost: CPU and API calls per second with nothing to do
     /// (lease renewals, informers' watches, timers), measured after it settled.
     func idle(seconds: Int) async throws {
@@ -40,6 +47,7 @@ extension BenchEnvironment {
         let cpuBefore = controller.cpuSeconds
         let serverBefore = plane.serverCPUSeconds
         let callsBefore = try await controller.apiCalls()
+        let webhooksBefore = try await webhookTimes()
         let start = ContinuousClock.now
         let alice = self.alice
         try await concurrently(count, width: width) { index in
@@ -90,6 +98,14 @@ extension BenchEnvironment {
         )
         say("  create -> Granted (webhook included): \(granted.summary)")
         say("  expiry lateness (expiresAt -> RoleBinding deleted): \(late.summary)")
+        let webhooks = try await webhookTimes()
+        let seen = webhooks.server.meanMilliseconds(since: webhooksBefore.server)
+        let served = webhooks.controller.meanMilliseconds(since: webhooksBefore.controller)
+        say(
+            "  webhook calls, mean as the API server / the controller saw them: "
+                + ["mutating", "validating"].map {
+                    "\($0) \(String(format: "%.1f", seen[$0] ?? 0)) / \(String(format: "%.1f", served[$0] ?? 0)) ms"
+                }.joined(separator: ", "))
         say(
             "  per lifecycle: \(String(format: "%.2f", total / Double(count))) API calls, \(String(format: "%.2f", cpu * 1000 / Double(count))) ms controller CPU (webhook included); \(String(format: "%.2f", serverCPU * 1000 / Double(count))) ms API server + etcd CPU"
         )

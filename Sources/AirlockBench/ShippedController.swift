@@ -106,25 +106,12 @@ final class ShippedController: Sendable {
 
     /// API calls so far by `verb resource`, Events excluded (they are batched apart).
     func apiCalls() async throws -> [String: Double] {
-        let port = state.withLock { $0.metricsPort }
-        let client = try KubernetesClient(
-            configuration: ClientConfiguration(server: URL(string: "http://127.0.0.1:\(port)")!, rateLimit: nil))
-        defer { Task { try? await client.shutdown() } }
-        let text = String(
-            decoding: try await client.raw(KubeRequest(method: .get, path: "/metrics")).body, as: UTF8.self)
+        let text = try await metricsText()
         var calls: [String: Double] = [:]
-        for line in text.split(separator: "\n") where line.hasPrefix("airlock_reconcile_total{") {
-            guard let close = line.lastIndex(of: "}"),
-                let value = Double(line[line.index(after: close)...].trimmingCharacters(in: .whitespaces))
-            else { continue }
-            let labels = Self.labels(String(line[line.index(after: line.firstIndex(of: "{")!)..<close]))
+        for (labels, value) in PrometheusText.samples("airlock_reconcile_total", in: text) {
             calls["reconcile \(labels["result"] ?? "?")", default: 0] += value
         }
-        for line in text.split(separator: "\n") where line.hasPrefix("airlock_rest_client_requests_total{") {
-            guard let close = line.lastIndex(of: "}"),
-                let value = Double(line[line.index(after: close)...].trimmingCharacters(in: .whitespaces))
-            else { continue }
-            let labels = Self.labels(String(line[line.index(after: line.firstIndex(of: "{")!)..<close]))
+        for (labels, value) in PrometheusText.samples("airlock_rest_client_requests_total", in: text) {
             let resource = labels["resource"] ?? ""
             let failed = (labels["code"] ?? "200").hasPrefix("2") ? "" : " \(labels["code"] ?? "")"
             calls["\(labels["verb"] ?? "?") \(resource)\(failed)", default: 0] += value
@@ -132,14 +119,13 @@ final class ShippedController: Sendable {
         return calls
     }
 
-    static func labels(_ text: String) -> [String: String] {
-        var labels: [String: String] = [:]
-        for pair in text.split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            labels[String(parts[0])] = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        }
-        return labels
+    /// The controller's `/metrics` page.
+    func metricsText() async throws -> String {
+        let port = state.withLock { $0.metricsPort }
+        let client = try KubernetesClient(
+            configuration: ClientConfiguration(server: URL(string: "http://127.0.0.1:\(port)")!, rateLimit: nil))
+        defer { Task { try? await client.shutdown() } }
+        return String(decoding: try await client.raw(KubeRequest(method: .get, path: "/metrics")).body, as: UTF8.self)
     }
 }
 

@@ -1,6 +1,7 @@
 import AirlockServer
 import Foundation
 import HummingbirdTesting
+import KubeClient
 import KubeCore
 import KubeRuntime
 import KubeTesting
@@ -56,6 +57,38 @@ let prometheusRegistry: PrometheusCollectorRegistry = {
                     #expect(text.contains(expected), "missing \(expected)")
                 }
             }
+        }
+    }
+}
+
+@Suite struct AdmissionMetricsTests {
+    /// Each webhook counts its answers by result and times them. Counters are process-wide and
+    /// other tests' webhooks add to them too: the test checks what its own calls added at least.
+    @Test func theWebhookCountsAndTimesWhatItAnswers() async throws {
+        let registry = prometheusRegistry  // bootstrapped before the fixture's webhook server starts
+        try await WebhookFixture.with { fixture in
+            let before = registry.emitToString()
+            let alice = try fixture.client("alice")
+            let created = try await alice.create(fixture.actionRequest(name: "metered"))
+            var changed = created
+            changed.spec.reason = "something else"
+            await #expect(throws: KubernetesError.self) { _ = try await alice.update(changed) }
+            let after = registry.emitToString()
+
+            func value(_ sample: String, in text: String) -> Double {
+                text.split(separator: "\n").first { $0.hasPrefix(sample + " ") }
+                    .flatMap { Double($0.dropFirst(sample.count + 1)) } ?? 0
+            }
+            for (sample, added) in [
+                (#"airlock_admission_requests_total{webhook="mutating",result="allowed"}"#, 1.0),
+                (#"airlock_admission_requests_total{webhook="validating",result="allowed"}"#, 1),
+                (#"airlock_admission_requests_total{webhook="validating",result="denied"}"#, 1),
+                (#"airlock_admission_duration_seconds_count{webhook="mutating"}"#, 1),
+                (#"airlock_admission_duration_seconds_count{webhook="validating"}"#, 2),
+            ] {
+                #expect(value(sample, in: after) - value(sample, in: before) >= added, "\(sample)")
+            }
+            #expect(after.contains(#"airlock_admission_duration_seconds_bucket{webhook="validating",le="#))
         }
     }
 }
