@@ -353,9 +353,9 @@ final class AirlockFixture: Sendable {
         return found.sorted()
     }
 
-    /// The audit file's records (each line's `record`).
-    /// The records of the audit file's complete lines: a last line without its newline is one
-    /// the controller is still appending (reading it mid-write made a test fail now and then).
+    /// The records (each line's `record`) of the audit file's complete lines: a last line
+    /// without its newline is one the controller is still appending (reading it mid-write made
+    /// a test fail now and then).
     func auditRecords() throws -> [AuditRecord] {
         guard let data = FileManager.default.contents(atPath: auditPath) else { return [] }
         var lines = data.split(separator: 10, omittingEmptySubsequences: false)
