@@ -255,9 +255,10 @@ extension KubeRequest {
     /// (`get`|`list`|`watch`|`create`|`update`|`patch`|`delete`|`deletecollection`, `pods`,
     /// `actionrequests/status`). Non-resource paths (`/readyz`) have resource `""`.
     public var verbAndResource: (verb: String, resource: String) {
-        let parts = path.split(separator: "/").map(String.init)
+        // Split by bytes: this runs for every call, for its metric.
+        let parts = path.utf8.split(separator: UInt8(ascii: "/")).map { Substring($0) }
         // /api/v1/... or /apis/group/version/...
-        var rest: ArraySlice<String>
+        var rest: ArraySlice<Substring>
         if parts.first == "api", parts.count >= 2 {
             rest = parts.dropFirst(2)
         } else if parts.first == "apis", parts.count >= 3 {
@@ -266,7 +267,7 @@ extension KubeRequest {
             return (method.rawValue.lowercased(), "")
         }
         if rest.first == "namespaces", rest.count >= 3 { rest = rest.dropFirst(2) }
-        let resource = rest.first ?? ""
+        let resource = String(rest.first ?? "")
         let named = rest.count >= 2
         let subresource = rest.count >= 3 ? "/" + rest[rest.startIndex + 2] : ""
         let verb: String

@@ -114,7 +114,7 @@ public final class Controller<Primary: KubeResource>: ManagedController {
     }
 
     public var hasSynced: Bool {
-        primary.store.hasSynced && secondaries.withLock { $0.allSatisfy(\.hasSynced) }
+        primary.store.hasSynced && secondaries.withLock { $0.allSatisfy { $0.hasSynced } }
     }
 
     public func runInformers() async {

@@ -112,7 +112,7 @@ public final class Store<Object: KubeResource>: Sendable {
                 waiters = Array(state.syncWaiters.values)
                 state.syncWaiters.removeAll()
             }
-            return (changes, changes.isEmpty ? [] : state.handlers.map(\.handler), waiters)
+            return (changes, changes.isEmpty ? [] : state.handlers.map { $0.handler }, waiters)
         }
         for waiter in waiters { waiter.resume() }
         for change in changes {

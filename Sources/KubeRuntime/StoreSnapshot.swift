@@ -22,7 +22,7 @@ public struct StoreSnapshot<Object: KubeResource>: Sendable {
     public var count: Int { entries.count }
 
     /// Every object, in no particular order.
-    public var objects: [Object] { entries.values.map(\.object) }
+    public var objects: [Object] { entries.values.map { $0.object } }
 
     /// The object with this key.
     public func get(_ key: ObjectKey) -> Object? { entries[key]?.object }
@@ -41,6 +41,6 @@ public struct StoreSnapshot<Object: KubeResource>: Sendable {
                     && labelSelector.matches(entry.value.object.metadata.labels)
             }
             .sorted { $0.key < $1.key }
-            .map(\.value.object)
+            .map { $0.value.object }
     }
 }
