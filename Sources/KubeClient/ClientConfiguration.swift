@@ -17,10 +17,11 @@ public struct ClientConfiguration: Sendable {
     /// Time limit of a non-watch request.
     public var requestTimeout: Duration
     public var userAgent: String
-    /// HTTP/1.1 only (a connection per concurrent call, up to 64 per host before calls queue;
-    /// each watch holds one): less CPU per call than HTTP/2 streams. For the controller, with
-    /// a handful of watches; clients with many concurrent watches keep HTTP/2.
-    public var http1Only = false
+    /// HTTP/1.1 only: unary calls over keep-alive connections of their own (``HTTP1Transport``,
+    /// a connection per concurrent call), each watch over a connection of its own. Less CPU
+    /// per call than HTTP/2 streams. False: everything over AsyncHTTPClient, HTTP/2 when the
+    /// server offers it (fewer connections for a client with many concurrent watches).
+    public var http1Only = true
     /// Called before every request is sent; what it throws fails that request as if the API
     /// server had answered it. For fault injection in tests and chaos runs; nil in production.
     public var interceptor: RequestInterceptor?

@@ -9,20 +9,23 @@ import NIOHTTP1
 import NIOSSL
 
 /// A client for one API server and one identity: the generic resource API (get, list,
-/// create, update, status, patch, delete, watch) over AsyncHTTPClient, with client-side rate
-/// limiting and retries of idempotent calls answered 429.
+/// create, update, status, patch, delete, watch), with client-side rate limiting and retries
+/// of idempotent calls answered 429. Unary calls go over ``HTTP1Transport`` (or, with HTTP/2
+/// allowed, AsyncHTTPClient); watches stream over AsyncHTTPClient.
 ///
 /// Call `shutdown()` when done; it closes every connection. A client dropped without it (a
 /// test that failed half-way, say) closes them in the background instead.
 public final class KubernetesClient: Sendable {
     public let configuration: ClientConfiguration
-    private let http: HTTPClient
-    private let credentials: CredentialProvider
-    private let limiter: RateLimiter<ContinuousClock>?
-    private let interceptor: RequestInterceptor?
-    private let logger: Logger
+    let http: HTTPClient
+    /// The unary calls' transport; nil when HTTP/2 is allowed (AsyncHTTPClient does those).
+    let unary: HTTP1Transport?
+    let credentials: CredentialProvider
+    let limiter: RateLimiter<ContinuousClock>?
+    let interceptor: RequestInterceptor?
+    let logger: Logger
     /// Largest answer body read into memory (a 10,000-object list is a few tens of MB).
-    private let maxBodyBytes = 512 * 1024 * 1024
+    let maxBodyBytes = 512 * 1024 * 1024
 
     public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "airlock.kubeclient")) throws {
         self.configuration = configuration
@@ -32,19 +35,27 @@ public final class KubernetesClient: Sendable {
         self.limiter = configuration.rateLimit.map {
             RateLimiter(qps: $0.qps, burst: $0.burst, clock: ContinuousClock())
         }
+        let tls = try Self.tlsConfiguration(configuration.tls)
+        self.unary =
+            configuration.http1Only
+            ? try HTTP1Transport(server: configuration.server, tls: tls, group: HTTPClient.defaultEventLoopGroup) : nil
         var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.tlsConfiguration = try Self.tlsConfiguration(configuration.tls)
+        httpConfiguration.tlsConfiguration = tls
         httpConfiguration.timeout = .init(connect: .seconds(10))
         httpConfiguration.connectionPool = .init(
             idleTimeout: .seconds(90), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         if configuration.http1Only { httpConfiguration.httpVersion = .http1Only }
         httpConfiguration.redirectConfiguration = .disallow
         httpConfiguration.decompression = .disabled
+        // No distributed tracing: without this, every call opens a span on the global no-op
+        // tracer and re-parses its URL for the span's attributes.
+        httpConfiguration.tracing.tracer = nil
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
     }
 
     /// Closes every connection. In-flight requests fail.
     public func shutdown() async throws {
+        unary?.shutdown()
         try await http.shutdown()
     }
 
@@ -52,6 +63,7 @@ public final class KubernetesClient: Sendable {
         // AsyncHTTPClient stops a debug process whose client goes unreleased: one failed
         // `eventually` would take every other test down with it. Its shutdown keeps it alive
         // until done; on a client already shut down it just answers `alreadyShutdown`.
+        unary?.shutdown()
         http.shutdown { _ in }
     }
 
@@ -191,137 +203,18 @@ public final class KubernetesClient: Sendable {
         let request = RequestBuilder<R>().watch(namespace: R.scope == .cluster ? nil : namespace, options: options)
         // The server ends the watch at timeoutSeconds; give it room to do so first.
         let limit: Duration = options.timeoutSeconds.map { .seconds($0 + 60) } ?? .seconds(3600)
-        let response = try await open(request, timeout: limit)
-        return WatchStream(body: response.body, url: url(request))
+        let answer = try await open(request, timeout: limit, streaming: true)
+        guard case .streaming(let body) = answer.body else {
+            throw KubernetesError.transport("watch \(url(request)): the answer does not stream")
+        }
+        return WatchStream(body: body, url: url(request))
     }
 
     /// A raw request (`/readyz`, `/version`): the status code and body.
     public func raw(_ request: KubeRequest) async throws -> (status: Int, body: Data) {
-        let response = try await open(request, timeout: configuration.requestTimeout, throwOnError: false)
-        let body = try await collect(response, request: request)
-        return (Int(response.status.code), Data(buffer: body))
-    }
-
-    // MARK: Transport
-
-    private func send<T: Decodable>(_ request: KubeRequest, as type: T.Type = T.self) async throws -> T {
-        let body = try await execute(request)
-        do {
-            return try KubeJSON.decoder().decode(T.self, from: Data(buffer: body))
-        } catch {
-            throw KubernetesError.decoding(
-                "\(request.method.rawValue) \(url(request)): \(Self.describe(error)); body starts \(Self.snippet(body))"
-            )
-        }
-    }
-
-    private func execute(_ request: KubeRequest) async throws -> ByteBuffer {
-        let response = try await open(request, timeout: configuration.requestTimeout)
-        return try await collect(response, request: request)
-    }
-
-    private func collect(_ response: HTTPClientResponse, request: KubeRequest) async throws -> ByteBuffer {
-        do {
-            return try await response.body.collect(upTo: maxBodyBytes)
-        } catch {
-            throw KubernetesError.transport(
-                "\(request.method.rawValue) \(url(request)): reading the answer failed: \(error)")
-        }
-    }
-
-    /// `duration` in milliseconds, to a tenth (for trace logs).
-    static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
-    }
-
-    /// Sends a request and returns the response once its head arrived; non-2xx answers are
-    /// turned into `KubernetesError`. Retries idempotent calls answered 429 (honouring
-    /// Retry-After) and calls answered 401 once after refreshing a refreshable credential.
-    private func open(
-        _ request: KubeRequest, timeout: Duration, throwOnError: Bool = true
-    ) async throws -> HTTPClientResponse {
-        var attempt = 0
-        var refreshedCredentials = false
-        while true {
-            if let limiter { try await limiter.acquire() }
-            let sent = ContinuousClock.now
-            let response = try await attemptOnce(request, timeout: timeout)
-            let code = Int(response.status.code)
-            let (verb, resource) = request.verbAndResource
-            Counter(
-                label: "airlock_rest_client_requests_total",
-                dimensions: [
-                    ("method", request.method.rawValue), ("verb", verb), ("resource", resource), ("code", String(code)),
-                ]
-            ).increment()
-            logger.trace(
-                "\(request.method.rawValue) \(request.path) -> \(code)",
-                metadata: ["ms": "\(Self.milliseconds(sent.duration(to: .now)))"])
-            if (200..<300).contains(code) || !throwOnError { return response }
-
-            let body = try await response.body.collect(upTo: 1024 * 1024)
-            let error = decodeError(code: code, body: body, headers: response.headers, request: request)
-            if error.isTooManyRequests, request.isIdempotent, attempt < configuration.maxRetries {
-                attempt += 1
-                let wait = min(max(error.retryAfterSeconds ?? 1, 1), 30)
-                logger.debug("429 from \(request.path); retry \(attempt) in \(wait)s")
-                try await Task.sleep(for: .seconds(wait))
-                continue
-            }
-            if error.isUnauthorized, credentials.canRefresh, !refreshedCredentials {
-                refreshedCredentials = true
-                await credentials.invalidate()
-                continue
-            }
-            throw error
-        }
-    }
-
-    private func attemptOnce(_ request: KubeRequest, timeout: Duration) async throws -> HTTPClientResponse {
-        try interceptor?(request)
-        var http = HTTPClientRequest(url: url(request))
-        http.method = HTTPMethod(rawValue: request.method.rawValue)
-        http.headers.add(name: "Accept", value: request.accept ?? "application/json")
-        http.headers.add(name: "User-Agent", value: configuration.userAgent)
-        if let authorization = try await credentials.authorization() {
-            http.headers.add(name: "Authorization", value: authorization)
-        }
-        if let body = request.body {
-            http.headers.add(name: "Content-Type", value: request.contentType ?? "application/json")
-            http.body = .bytes(ByteBuffer(bytes: body))
-        }
-        do {
-            return try await self.http.execute(
-                http, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)), logger: nil)
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            // AsyncHTTPClient's errors carry no headers, so no token can leak through them.
-            throw KubernetesError.transport("\(request.method.rawValue) \(url(request)): \(error)")
-        }
-    }
-
-    private func decodeError(
-        code: Int, body: ByteBuffer, headers: HTTPHeaders, request: KubeRequest
-    ) -> KubernetesError {
-        var error: KubernetesError
-        if let status = try? KubeJSON.decoder().decode(Status.self, from: Data(buffer: body)), status.kind == "Status" {
-            error = KubernetesError(status: status, httpCode: code)
-        } else {
-            error = KubernetesError(
-                kind: .api, code: code, reason: Self.reason(forCode: code),
-                message: "\(request.method.rawValue) \(url(request)) answered \(code): \(Self.snippet(body))")
-        }
-        if error.code == nil { error.code = code }
-        if let retryAfter = headers.first(name: "Retry-After").flatMap(Int.init) {
-            error.retryAfterSeconds = retryAfter
-        }
-        return error
-    }
-
-    func url(_ request: KubeRequest) -> String {
-        configuration.server.absoluteString + request.pathAndQuery
+        let answer = try await open(request, timeout: configuration.requestTimeout, throwOnError: false)
+        let body = try await collect(answer, request: request)
+        return (answer.status, Data(buffer: body))
     }
 
     // MARK: Helpers
