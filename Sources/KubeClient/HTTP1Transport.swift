@@ -52,7 +52,12 @@ final class HTTP1Transport: Sendable {
         self.port = server.port ?? (secure ? 443 : 80)
         self.basePath = server.path.hasSuffix("/") ? String(server.path.dropLast()) : server.path
         self.hostHeader = server.port.map { "\(bracketed):\($0)" } ?? bracketed
-        self.tls = secure ? try NIOSSLContext(configuration: tls) : nil
+        do {
+            self.tls = secure ? try NIOSSLContext(configuration: tls) : nil
+        } catch {
+            // A client key that does not match its certificate, say; never echo key material.
+            throw KubernetesError.configuration("TLS settings for \(server.absoluteString) are unusable: \(error)")
+        }
     }
 
     /// Sends one request and returns its whole answer.

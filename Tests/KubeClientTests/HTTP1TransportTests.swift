@@ -156,6 +156,15 @@ final class ScriptedHTTPServer: Sendable {
         try await server.stop()
     }
 
+    @Test func aServerWithoutAHostIsAConfigurationError() {
+        let error = #expect(throws: KubernetesError.self) {
+            try HTTP1Transport(
+                server: URL(string: "https:///api")!, tls: .makeClientConfiguration(),
+                group: MultiThreadedEventLoopGroup.singleton)
+        }
+        #expect(error?.kind == .configuration)
+    }
+
     @Test func anAnswerLargerThanTheLimitFailsAndClosesTheConnection() async throws {
         let server = ScriptedHTTPServer { _, _ in .answer(status: 200, body: String(repeating: "x", count: 4096)) }
         try await server.start()
