@@ -21,9 +21,20 @@ struct KubeAnswer {
 
 extension KubernetesClient {
     func send<T: Decodable>(_ request: KubeRequest, as type: T.Type = T.self) async throws -> T {
-        let body = try await execute(request)
+        try read(try await execute(request), of: request) {
+            try KubeJSON.decoder().decode(T.self, from: Data(buffer: $0))
+        }
+    }
+
+    /// Sends a write asked to answer metadata only; the stored object's ``StoredIdentity``.
+    func sendForIdentity(_ request: KubeRequest) async throws -> ObjectMeta {
+        try read(try await execute(request), of: request, StoredIdentity.read)
+    }
+
+    /// `read(body)`, a failure of which is a decoding error naming the request.
+    private func read<T>(_ body: ByteBuffer, of request: KubeRequest, _ read: (ByteBuffer) throws -> T) throws -> T {
         do {
-            return try KubeJSON.decoder().decode(T.self, from: Data(buffer: body))
+            return try read(body)
         } catch {
             throw KubernetesError.decoding(
                 "\(request.method.rawValue) \(url(request)): \(Self.describe(error)); body starts \(Self.snippet(body))"

@@ -123,18 +123,18 @@ public final class KubernetesClient: Sendable {
         return try await send(RequestBuilder<R>().create(object, namespace: target))
     }
 
-    /// Creates an object and returns only the metadata of what was stored (uid, resourceVersion,
-    /// ...): the API server is asked to answer only that.
+    /// Creates an object and returns only the identity of what was stored: its name,
+    /// namespace, uid, resourceVersion and generation (the API server is asked to answer
+    /// metadata only, and of that no more is read).
     public func createMetadata<R: KubeResource>(_ object: R, namespace: String? = nil) async throws -> ObjectMeta {
         let target = self.namespace(R.self, namespace ?? object.metadata.namespace)
-        let request = try RequestBuilder<R>().create(object, namespace: target).metadataOnly()
-        return try await send(request, as: MetadataOnly.self).metadata
+        return try await sendForIdentity(try RequestBuilder<R>().create(object, namespace: target).metadataOnly())
     }
 
-    /// Replaces the status subresource and returns only the stored metadata.
+    /// Replaces the status subresource and returns only the stored identity (as
+    /// ``createMetadata(_:namespace:)``).
     public func updateStatusMetadata<R: KubeResource>(_ object: R) async throws -> ObjectMeta {
-        let request = try RequestBuilder<R>().update(object, subresource: "status").metadataOnly()
-        return try await send(request, as: MetadataOnly.self).metadata
+        try await sendForIdentity(try RequestBuilder<R>().update(object, subresource: "status").metadataOnly())
     }
 
     /// Replaces an object; fails with `isConflict` when its resourceVersion is stale.

@@ -46,33 +46,38 @@ public struct KubeDuration: Sendable, Hashable, Comparable, Codable, CustomStrin
         try container.encode(description)
     }
 
-    private static let units: [(String, Double)] = [
+    private static let units: [(unit: [UInt8], seconds: Double)] = [
         ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600),
-    ]
+    ].map { (Array($0.utf8), $1) }
 
+    /// Reads the UTF-8 bytes: every delimiter is ASCII, so each slice is whole characters.
     private static func parse(_ text: String) throws -> Int64 {
-        var rest = Substring(text)
-        guard !rest.isEmpty else { throw DurationError(input: text, problem: "is empty") }
+        var bytes = Array(text.utf8)[...]
+        func rest() -> String { String(decoding: bytes, as: UTF8.self) }
+        guard !bytes.isEmpty else { throw DurationError(input: text, problem: "is empty") }
         var sign = 1.0
-        if rest.first == "-" || rest.first == "+" {
-            sign = rest.first == "-" ? -1 : 1
-            rest = rest.dropFirst()
+        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") {
+            sign = bytes.first == UInt8(ascii: "-") ? -1 : 1
+            bytes = bytes.dropFirst()
         }
-        if rest == "0" { return 0 }
+        if bytes.elementsEqual([UInt8(ascii: "0")]) { return 0 }
+        func isNumeric(_ byte: UInt8) -> Bool {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".")
+        }
         var total = 0.0
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            guard !number.isEmpty, let value = Double(number) else {
-                throw DurationError(input: text, problem: "expected a number at '\(rest)'")
+        while !bytes.isEmpty {
+            let number = bytes.prefix(while: isNumeric)
+            guard !number.isEmpty, let value = Double(String(decoding: number, as: UTF8.self)) else {
+                throw DurationError(input: text, problem: "expected a number at '\(rest())'")
             }
-            rest = rest.dropFirst(number.count)
-            let unitText = rest.prefix { !($0.isASCII && ($0.isNumber || $0 == ".")) }
-            guard let unit = units.first(where: { $0.0 == unitText }) else {
-                let shown = unitText.isEmpty ? "nothing" : "'\(unitText)'"
+            bytes = bytes.dropFirst(number.count)
+            let unitBytes = bytes.prefix { !isNumeric($0) }
+            guard let unit = units.first(where: { $0.unit.elementsEqual(unitBytes) }) else {
+                let shown = unitBytes.isEmpty ? "nothing" : "'\(String(decoding: unitBytes, as: UTF8.self))'"
                 throw DurationError(input: text, problem: "unknown unit \(shown) (use h, m, s, ms, us, ns)")
             }
-            rest = rest.dropFirst(unitText.count)
-            total += value * unit.1
+            bytes = bytes.dropFirst(unitBytes.count)
+            total += value * unit.seconds
         }
         guard total * sign < 9.2e18 else { throw DurationError(input: text, problem: "is too large") }
         return Int64((total * sign).rounded(.towardZero))

@@ -224,7 +224,7 @@ public struct RequestBuilder<R: KubeResource>: Sendable {
 
     public func delete(name: String, namespace: String?, options: DeleteOptions) throws -> KubeRequest {
         KubeRequest(
-            method: .delete, path: path(namespace: namespace, name: name), body: try KubeJSON.encode(options),
+            method: .delete, path: path(namespace: namespace, name: name), body: options.jsonBody,
             contentType: "application/json")
     }
 
@@ -237,7 +237,7 @@ public struct RequestBuilder<R: KubeResource>: Sendable {
     {
         KubeRequest(
             method: .delete, path: path(namespace: namespace), query: [("labelSelector", labelSelector)],
-            body: try KubeJSON.encode(options), contentType: "application/json")
+            body: options.jsonBody, contentType: "application/json")
     }
 
     /// A POST to a subresource of a named object (`serviceaccounts/x/token`).

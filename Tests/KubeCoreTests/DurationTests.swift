@@ -6,6 +6,7 @@ import Testing
     @Test(arguments: [
         ("15m", 900), ("1h30m", 5400), ("90s", 90), ("1.5h", 5400), ("2h0m5s", 7205), ("0", 0), ("0s", 0),
         ("250ms", 0), ("1500ms", 1), ("-5m", -300), ("+1m", 60), ("100000h", 360_000_000),
+        ("1500000µs", 1), ("2000000us", 2), ("3000000000ns", 3),
     ])
     func parses(text: String, seconds: Int64) throws {
         #expect(try KubeDuration(parsing: text).seconds == seconds)
@@ -16,6 +17,7 @@ import Testing
         ("5 m", "unknown unit ' m' (use h, m, s, ms, us, ns)"), ("1d", "unknown unit 'd' (use h, m, s, ms, us, ns)"),
         ("1h-5m", "unknown unit 'h-' (use h, m, s, ms, us, ns)"),
         ("abc", "expected a number at 'abc'"), ("1..5s", "expected a number at '1..5s'"),
+        ("5μs", "unknown unit 'μs' (use h, m, s, ms, us, ns)"), ("1hé", "unknown unit 'hé' (use h, m, s, ms, us, ns)"),
     ])
     func rejectsWithMessage(text: String, problem: String) {
         #expect(throws: DurationError(input: text, problem: problem)) { try KubeDuration(parsing: text) }
