@@ -1,6 +1,7 @@
 import CAirlockExecutor
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Runs Swift concurrency's global jobs on NIO's event loops instead of Dispatch's pool.
 ///
@@ -13,11 +14,17 @@ public enum EventLoopExecutor {
     private typealias Enqueue = @convention(thin) (UnownedJob) -> Void
     private typealias Hook = @convention(thin) (UnownedJob, Enqueue) -> Void
 
+    private static let installed = Atomic<Bool>(false)
+
+    /// Whether ``install()`` set the hook in this process.
+    public static var isInstalled: Bool { installed.load(ordering: .acquiring) }
+
     /// Installs the hook unless one is set; call it first thing in a process. True when set.
     @discardableResult
     public static func install() -> Bool {
         let slot = airlock_enqueue_global_hook()
         guard slot.pointee == nil else { return false }
+        defer { installed.store(true, ordering: .releasing) }
         let hook: Hook = { job, _ in
             // `any()` is the current loop when called on one: no thread switch.
             MultiThreadedEventLoopGroup.singleton.any().enqueue(ExecutorJob(job))

@@ -52,8 +52,11 @@ public struct AnyWallClock: WallClock {
         self.minimumResolution = clock.minimumResolution
     }
 
-    /// The system clock.
-    public static var system: AnyWallClock { AnyWallClock(SystemClock()) }
+    /// The system clock; one that sleeps on NIO's event loops (``EventLoopClock``) once
+    /// Swift's tasks run there (``EventLoopExecutor/install()``).
+    public static var system: AnyWallClock {
+        EventLoopExecutor.isInstalled ? AnyWallClock(EventLoopClock()) : AnyWallClock(SystemClock())
+    }
 
     public var now: ManualClock.Instant { nowBody() }
     public var date: Date { dateBody() }
