@@ -28,11 +28,11 @@ public final class AuditTrail: Sendable {
 
     /// Records `record` unless its key was recorded before.
     public func record(_ record: AuditRecord) async {
-        var line = (try? KubeJSON.encode(record)).map { String(decoding: $0, as: UTF8.self) } ?? record.event
         if let file {
             do {
                 guard let entry = try await file.append(record) else { return }
-                line = (try? KubeJSON.encode(entry)).map { String(decoding: $0, as: UTF8.self) } ?? line
+                logger.info("\(Self.line(entry, or: record.event))", metadata: ["audit": "true"])
+                return
             } catch {
                 logger.error("audit file \(file.path): could not append: \(error)")
             }
@@ -43,7 +43,13 @@ public final class AuditTrail: Sendable {
             }
             guard fresh else { return }
         }
-        logger.info("\(line)", metadata: ["audit": "true"])
+        // Encoded only when the line is logged (the message is evaluated lazily).
+        logger.info("\(Self.line(record, or: record.event))", metadata: ["audit": "true"])
+    }
+
+    /// `value` as one JSON line; `fallback` if it cannot be encoded.
+    private static func line(_ value: some Encodable, or fallback: String) -> String {
+        (try? KubeJSON.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? fallback
     }
 
     /// Records those of `records` whose keys the file lacks (only with a file).

@@ -63,7 +63,8 @@ public struct IdentityClaim: Sendable, Hashable {
         spec.credential = spec.effectiveCredential
         self.init(
             role: .requester, kind: ActionRequest.kind, namespace: request.metadata.namespace ?? "",
-            name: request.metadata.name ?? "", identity: identity, specDigest: Self.digest(of: spec),
+            name: request.metadata.name ?? "", identity: identity,
+            specDigest: Self.requestSpecDigests.digest(of: spec, Self.digest(of:)),
             signedAt: signedAt)
     }
 
@@ -105,6 +106,9 @@ public struct IdentityClaim: Sendable, Hashable {
         append(Array(String(signedAt).utf8))
         return bytes
     }
+
+    /// Digests of recent request specs (``DigestMemo``).
+    static let requestSpecDigests = DigestMemo<ActionRequestSpec>(capacity: 256)
 
     /// SHA-256 of the canonical JSON (sorted keys, KubeJSON) of a spec. Both sides — the
     /// webhook and the controller — decode the stored object into the same Swift type and

@@ -163,9 +163,10 @@ struct Draft {
     }
 
     /// Removes the recorded grants (or, if none are recorded, whatever carries the request's uid);
-    /// the bindings only if this process has not deleted them already.
-    mutating func revokeGrants() {
-        let grants = ownGrants()
+    /// the bindings only if this process has not deleted them already. `own`: ``ownGrants()``,
+    /// when the caller has it already.
+    mutating func revokeGrants(own: [GrantRef]? = nil) {
+        let grants = own ?? ownGrants()
         let remaining = observation.expiry == .bindingsRevoked ? grants.filter { !$0.isBinding } : grants
         if grants.isEmpty {
             effects.append(.removeLeftovers)
@@ -214,7 +215,7 @@ struct Draft {
                 wakeAt = now.addingTimeInterval(ActionRequestLifecycle.expiryFollowUp)
                 return
             }
-            revokeGrants()
+            revokeGrants(own: own)
             condition(
                 AirlockConstants.ConditionType.granted, false, reason: "Expired", message: "access ended at expiry")
             conclude(
