@@ -1,7 +1,47 @@
+import Dispatch
 import KubeRuntime
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
+
+/// A loop that counts the timers set on it and runs them on a real loop: a test waits until a
+/// sleep has set its timer rather than for a while.
+final class TimerCountingLoop: EventLoop {
+    let base: any EventLoop
+    let timers = Atomic<Int>(0)
+
+    init(_ base: any EventLoop) { self.base = base }
+
+    var inEventLoop: Bool { base.inEventLoop }
+    func execute(_ task: @escaping @Sendable () -> Void) { base.execute(task) }
+
+    func scheduleTask<T>(deadline: NIODeadline, _ task: @escaping @Sendable () throws -> T) -> Scheduled<T> {
+        timers.add(1, ordering: .relaxed)
+        return base.scheduleTask(deadline: deadline, task)
+    }
+
+    func scheduleTask<T>(in delay: TimeAmount, _ task: @escaping @Sendable () throws -> T) -> Scheduled<T> {
+        timers.add(1, ordering: .relaxed)
+        return base.scheduleTask(in: delay, task)
+    }
+
+    func shutdownGracefully(queue: DispatchQueue, _ callback: @escaping @Sendable ((any Error)?) -> Void) {
+        base.shutdownGracefully(queue: queue, callback)
+    }
+
+    /// Waits (yielding, 10 s at most) until `count` timers were set; an issue if they never are.
+    func waitForTimers(_ count: Int, sourceLocation: SourceLocation = #_sourceLocation) async {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while timers.load(ordering: .relaxed) < count {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("\(count) timer(s) never set", sourceLocation: sourceLocation)
+                return
+            }
+            await Task.yield()
+        }
+    }
+}
 
 /// The controller's clock sleeps on NIO's event loops; a sleep ends at its deadline, at a
 /// cancellation or when its loop shuts down, and only once.
@@ -53,11 +93,10 @@ struct EventLoopClockTests {
 
     @Test func aSleepCancelledWhileWaitingThrows() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let clock = EventLoopClock(group: group)
+        let loop = TimerCountingLoop(group.next())
+        let clock = EventLoopClock(group: loop)
         let sleeper = Task { try await clock.sleep(for: .seconds(3600)) }
-        // Most likely it has set its timer by now (if not, the cancellation comes first: the
-        // same outcome by the other path).
-        try await ContinuousClock().sleep(for: .milliseconds(20))
+        await loop.waitForTimers(1)
         sleeper.cancel()
         let result = await Self.finishes(sleeper)
         #expect(throws: CancellationError.self) { try result?.get() }
@@ -67,11 +106,10 @@ struct EventLoopClockTests {
     /// The timer is the given loop's: shutting it down ends the sleep.
     @Test func aSleepEndsWhenItsLoopShutsDown() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let clock = EventLoopClock(group: group)
+        let loop = TimerCountingLoop(group.next())
+        let clock = EventLoopClock(group: loop)
         let sleeper = Task { try await clock.sleep(for: .seconds(3600)) }
-        // As above: the timer is most likely set; a loop shut down first refuses it, which
-        // ends the sleep the same way.
-        try await ContinuousClock().sleep(for: .milliseconds(20))
+        await loop.waitForTimers(1)
         try await group.shutdownGracefully()
         let result = await Self.finishes(sleeper)
         #expect(throws: CancellationError.self) { try result?.get() }
