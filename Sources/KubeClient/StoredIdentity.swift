@@ -6,8 +6,9 @@ import NIOCore
 /// resourceVersion and generation. The rest of its metadata (labels, annotations, owners,
 /// managedFields) is not read.
 ///
-/// The answer is scanned for those five members, which costs a fraction of a full decode;
-/// one the scan does not expect (an escaped string, a missing `metadata`) is decoded in full.
+/// The answer is scanned for those five members (``JSONReader``, which skips the rest), which
+/// costs a fraction of a full decode; one the scan does not expect (a member twice, a missing
+/// `metadata`) is decoded in full.
 enum StoredIdentity {
     static func read(_ body: ByteBuffer) throws -> ObjectMeta {
         let scanned = body.withUnsafeReadableBytes(scan)
@@ -26,37 +27,49 @@ enum StoredIdentity {
 
     /// The identity in an answer `{..., "metadata": {...}, ...}`; nil at anything unexpected.
     static func scan(_ bytes: UnsafeRawBufferPointer) -> ObjectMeta? {
-        var cursor = JSONCursor(bytes)
-        var found: ObjectMeta?
-        let read = cursor.members { cursor, key in
-            guard key.elementsEqual("metadata".utf8) else { return cursor.skipValue() }
-            guard found == nil, let metadata = metadata(&cursor) else { return false }
-            found = metadata
-            return true
+        var reader = JSONReader(bytes)
+        do {
+            let answer = try Answer(json: &reader)
+            try reader.end()
+            return answer.metadata
+        } catch {
+            return nil
         }
-        guard read, cursor.atEnd else { return nil }
-        return found
     }
 
-    private static func metadata(_ cursor: inout JSONCursor) -> ObjectMeta? {
-        var metadata = ObjectMeta()
-        let read = cursor.members { cursor, key in
-            func string(_ field: inout String?) -> Bool {
-                guard field == nil, let value = cursor.optionalString() else { return false }
-                field = value
-                return true
+    /// An answer of which only the identity in `metadata` is read.
+    private struct Answer: JSONReadable {
+        var metadata: ObjectMeta
+
+        init(json reader: inout JSONReader) throws(JSONReader.Unexpected) {
+            var metadata: ObjectMeta?
+            try reader.members { reader, field throws(JSONReader.Unexpected) in
+                switch field {
+                case "metadata": try metadata.once(Self.identity(&reader))
+                default: try reader.skip(field)
+                }
             }
-            if key.elementsEqual("name".utf8) { return string(&metadata.name) }
-            if key.elementsEqual("namespace".utf8) { return string(&metadata.namespace) }
-            if key.elementsEqual("uid".utf8) { return string(&metadata.uid) }
-            if key.elementsEqual("resourceVersion".utf8) { return string(&metadata.resourceVersion) }
-            if key.elementsEqual("generation".utf8) {
-                guard metadata.generation == nil, let value = cursor.optionalInteger() else { return false }
-                metadata.generation = value
-                return true
-            }
-            return cursor.skipValue()
+            guard let metadata else { throw JSONReader.Unexpected() }
+            self.metadata = metadata
         }
-        return read ? metadata : nil
+
+        private static func identity(_ reader: inout JSONReader) throws(JSONReader.Unexpected) -> ObjectMeta {
+            var name: String??, namespace: String??, uid: String??, resourceVersion: String??, generation: Int64??
+            try reader.members { reader, field throws(JSONReader.Unexpected) in
+                switch field {
+                case "name": try name.once(reader.readIfPresent())
+                case "namespace": try namespace.once(reader.readIfPresent())
+                case "uid": try uid.once(reader.readIfPresent())
+                case "resourceVersion": try resourceVersion.once(reader.readIfPresent())
+                case "generation": try generation.once(reader.readIfPresent())
+                default: try reader.skip(field)
+                }
+            }
+            var metadata = ObjectMeta(name: name ?? nil, namespace: namespace ?? nil)
+            metadata.uid = uid ?? nil
+            metadata.resourceVersion = resourceVersion ?? nil
+            metadata.generation = generation ?? nil
+            return metadata
+        }
     }
 }

@@ -65,6 +65,9 @@ public struct WatchStream<Object: KubeResource>: AsyncSequence, Sendable {
 /// frame: the type and the typed object together.
 enum WatchFrameDecoder<Object: KubeResource> {
     static func decode(_ data: Data, url: String) throws -> WatchEvent<Object> {
+        if let readable = Object.self as? any JSONReadable.Type, let event = read(readable, from: data) {
+            return event
+        }
         let frame: AnyWatchFrame<Object>
         do {
             frame = try KubeJSON.decoder().decode(AnyWatchFrame<Object>.self, from: data)
@@ -84,6 +87,45 @@ enum WatchFrameDecoder<Object: KubeResource> {
         case (_, .status(let status)): throw KubernetesError(status: status)
         default: throw KubernetesError.decoding("watch \(url): unknown event type \(frame.type)")
         }
+    }
+
+    /// An `ADDED`, `MODIFIED` or `DELETED` frame whose object the hand-written reader takes;
+    /// nil for anything else (bookmarks, errors, the unexpected), which `Codable` decodes.
+    private static func read<R: JSONReadable>(_ type: R.Type, from data: Data) -> WatchEvent<Object>? {
+        let frame: ObjectFrame<R>
+        do {
+            frame = try JSONReader.read(ObjectFrame<R>.self, from: data)
+        } catch {
+            return nil
+        }
+        guard let object = frame.object as? Object else { return nil }
+        switch frame.type {
+        case "ADDED": return .added(object)
+        case "MODIFIED": return .modified(object)
+        case "DELETED": return .deleted(object)
+        default: return nil
+        }
+    }
+}
+
+/// A frame whose object is a `R`, whatever its type says.
+private struct ObjectFrame<R: JSONReadable>: JSONReadable {
+    var type: String
+    var object: R
+
+    init(json reader: inout JSONReader) throws(JSONReader.Unexpected) {
+        var type: String?
+        var object: R?
+        try reader.members { reader, field throws(JSONReader.Unexpected) in
+            switch field {
+            case "type": try type.once(reader.read())
+            case "object": try object.once(reader.read())
+            default: try reader.skip(field)
+            }
+        }
+        guard let type, let object else { throw JSONReader.Unexpected() }
+        self.type = type
+        self.object = object
     }
 }
 

@@ -51,7 +51,7 @@ public struct KubeDuration: Sendable, Hashable, Comparable, Codable, CustomStrin
     ].map { (Array($0.utf8), $1) }
 
     /// Reads the UTF-8 bytes: every delimiter is ASCII, so each slice is whole characters.
-    private static func parse(_ text: String) throws -> Int64 {
+    static func parse(_ text: String) throws -> Int64 {
         var bytes = Array(text.utf8)[...]
         func rest() -> String { String(decoding: bytes, as: UTF8.self) }
         guard !bytes.isEmpty else { throw DurationError(input: text, problem: "is empty") }

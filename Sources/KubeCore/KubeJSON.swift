@@ -29,14 +29,25 @@ public enum KubeJSON {
         return decoder
     }
 
-    /// Encodes a value to JSON bytes.
+    /// Encodes a value to JSON bytes (written by hand when the type is ``JSONWritable``).
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        try encoder().encode(value)
+        if let writable = value as? any JSONWritable { return Data(writable.jsonBytes) }
+        return try encoder().encode(value)
     }
 
-    /// Decodes JSON bytes to a value.
+    /// Decodes JSON bytes to a value: read by hand when the type is ``JSONReadable`` and the
+    /// reader takes the bytes, decoded by `Codable` otherwise (which also explains errors).
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try decoder().decode(type, from: data)
+        if let readable = type as? any JSONReadable.Type, let value = read(readable, from: data) as? T { return value }
+        return try decoder().decode(type, from: data)
+    }
+
+    private static func read<R: JSONReadable>(_ type: R.Type, from data: Data) -> R? {
+        do {
+            return try JSONReader.read(type, from: data)
+        } catch {
+            return nil
+        }
     }
 
     /// What a cheap scan of JSON bytes tells without decoding them.

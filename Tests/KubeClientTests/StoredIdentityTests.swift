@@ -45,11 +45,12 @@ struct StoredIdentityTests {
             Self.scan(" {\n \"metadata\" : { \"name\" : null , \"uid\":\"u\", \"generation\" : null } } \n"))
         #expect(scanned.name == nil && scanned.uid == "u" && scanned.generation == nil)
         #expect(Self.scan(#"{"metadata":{}}"#) == ObjectMeta())
+        #expect(Self.scan(#"{"metadata":{"name":"a\u0062"}}"#)?.name == "ab")
     }
 
     /// Each of these is left to the full decode: the scan answers nil.
     @Test(arguments: [
-        #"{"metadata":{"name":"a\u0062"}}"#,  // an escape in a wanted string
+        #"{"metadata":{"n\u0061me":"a"}}"#,  // an escape in a key
         #"{"metadata":{"name":"a"},"metadata":{"name":"b"}}"#,  // metadata twice
         #"{"metadata":{"name":"a","name":"b"}}"#,  // a member twice
         #"{"metadata":{"generation":1.5}}"#,  // not an integer
@@ -66,7 +67,7 @@ struct StoredIdentityTests {
     }
 
     @Test func theFullDecodeReadsWhatTheScanLeaves() throws {
-        let escaped = try Self.read(#"{"metadata":{"name":"a\u0062","uid":"u","labels":{"k":"v"}}}"#)
+        let escaped = try Self.read(#"{"metadata":{"n\u0061me":"ab","uid":"u","labels":{"k":"v"}}}"#)
         #expect(escaped.name == "ab" && escaped.uid == "u" && escaped.labels == nil)
         #expect(throws: (any Error).self) { try Self.read(#"{"metadata":{"name":"a"}"#) }
         #expect(throws: (any Error).self) { try Self.read(#"{"kind":"Status"}"#) }

@@ -72,6 +72,68 @@ final class StepClock: Clock, @unchecked Sendable {
         #expect(rv == "9")
     }
 
+    /// A resource the hand-written reader reads, which marks what it read.
+    struct Readable: KubeResource, JSONReadable, Equatable {
+        static let group = "", version = "v1", kind = "Readable", plural = "readables"
+        static let scope = ResourceScope.namespaced
+        var apiVersion: String?
+        var kind: String?
+        var metadata: ObjectMeta
+        var viaReader = false
+
+        enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata }
+
+        init(json reader: inout JSONReader) throws(JSONReader.Unexpected) {
+            var metadata: ObjectMeta?
+            try reader.members { reader, field throws(JSONReader.Unexpected) in
+                switch field {
+                case "metadata": try metadata.once(reader.read())
+                default: try reader.skip(field)
+                }
+            }
+            guard let metadata else { throw JSONReader.Unexpected() }
+            self.metadata = metadata
+            viaReader = true
+        }
+    }
+
+    @Test func objectFramesOfAReadableTypeAreReadByHand() throws {
+        let frames = [
+            #"{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"5"}}}"#,
+            #"{"object":{"metadata":{"name":"a","resourceVersion":"6"}},"type":"MODIFIED"}"#,
+            #" {"type":"DELETED","object":{"metadata":{"name":"a","resourceVersion":"7"},"extra":[1]}} "#,
+        ]
+        for (frame, version) in zip(frames, ["5", "6", "7"]) {
+            let event = try WatchFrameDecoder<Readable>.decode(Data(frame.utf8), url: "u")
+            #expect(event.object?.viaReader == true)
+            #expect(event.resourceVersion == version)
+        }
+        guard case .deleted = try WatchFrameDecoder<Readable>.decode(Data(frames[2].utf8), url: "u") else {
+            Issue.record("expected DELETED")
+            return
+        }
+        // Bookmarks, errors, unknown types and what the reader refuses take the Codable path.
+        let bookmark = try WatchFrameDecoder<Readable>.decode(
+            Data(#"{"type":"BOOKMARK","object":{"kind":"Readable","metadata":{"resourceVersion":"9"}}}"#.utf8), url: "u"
+        )
+        #expect(bookmark.resourceVersion == "9" && bookmark.object == nil)
+        let twice = try WatchFrameDecoder<Readable>.decode(
+            Data(#"{"type":"ADDED","type":"ADDED","object":{"metadata":{"name":"b"}}}"#.utf8), url: "u")
+        #expect(twice.object?.viaReader == false && twice.object?.metadata.name == "b")
+        #expect(throws: KubernetesError.self) {
+            try WatchFrameDecoder<Readable>.decode(
+                Data(#"{"type":"SOMETHING","object":{"metadata":{"name":"b"}}}"#.utf8), url: "u")
+        }
+        let error = #expect(throws: KubernetesError.self) {
+            try WatchFrameDecoder<Readable>.decode(
+                Data(
+                    #"{"type":"ERROR","object":{"kind":"Status","status":"Failure","code":410,"reason":"Expired"}}"#
+                        .utf8),
+                url: "u")
+        }
+        #expect(error?.isGone == true)
+    }
+
     @Test func errorFrameIsGone() {
         let frame =
             #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 1 (50)","reason":"Expired","code":410}}"#
