@@ -17,19 +17,22 @@ extension Role: JSONWritable {
 
 extension RoleBinding: JSONWritable {
     public func write(json writer: inout JSONWriter) {
-        writer.object { writer in
-            writer.member("apiVersion", apiVersion)
-            writer.member("kind", kind)
-            writer.member("metadata", metadata)
-            writer.member("roleRef", roleRef)
-            writer.member("subjects", subjects)
-        }
+        writer.binding(apiVersion: apiVersion, kind: kind, metadata: metadata, roleRef: roleRef, subjects: subjects)
     }
 }
 
 extension ClusterRoleBinding: JSONWritable {
     public func write(json writer: inout JSONWriter) {
-        writer.object { writer in
+        writer.binding(apiVersion: apiVersion, kind: kind, metadata: metadata, roleRef: roleRef, subjects: subjects)
+    }
+}
+
+extension JSONWriter {
+    /// A RoleBinding or ClusterRoleBinding (the same members).
+    fileprivate mutating func binding(
+        apiVersion: String?, kind: String?, metadata: ObjectMeta, roleRef: RoleRef, subjects: [RBACSubject]?
+    ) {
+        object { writer in
             writer.member("apiVersion", apiVersion)
             writer.member("kind", kind)
             writer.member("metadata", metadata)
