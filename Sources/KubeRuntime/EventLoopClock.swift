@@ -37,72 +37,86 @@ public struct EventLoopClock: WallClock {
     }
 }
 
-/// One sleep: whichever of the timer and a cancellation comes first resumes the sleeper, once.
-private final class SleepTimer: Sendable {
+/// One sleep: whichever of the timer, a cancellation and the loop's shutdown comes first
+/// resumes the sleeper, once.
+///
+/// The timer is a scheduled callback, not a scheduled task: its handler is given with it, so a
+/// loop that shuts down tells it (`didCancelScheduledCallback`) however the shutdown interleaves
+/// with setting it, and cancelling it takes the loop's lock rather than queueing work on a loop
+/// that may be gone. (A task's future would need a callback hooked after it is set, which a
+/// loop shutting down in between never runs: the sleep then hung until cancelled, and cancelling
+/// it queued a task on the dead loop.)
+private final class SleepTimer: NIOScheduledCallbackHandler, Sendable {
     private enum State {
         case starting
-        case waiting(CheckedContinuation<Void, any Error>, Scheduled<Void>)
+        case waiting(CheckedContinuation<Void, any Error>)
         /// The timer fired before the sleeper was recorded (a very short sleep).
         case fired
+        /// Cancelled (or the loop gone) before the sleeper was recorded.
         case cancelled
         case done
     }
 
     private let state = Mutex<State>(.starting)
+    private let callback = Mutex<NIOScheduledCallback?>(nil)
 
     func start(_ continuation: CheckedContinuation<Void, any Error>, after delay: TimeAmount, on loop: any EventLoop) {
-        let scheduled = loop.scheduleTask(in: delay) { self.fire() }
-        // A loop that shuts down drops its timers: the sleep ends as if cancelled, not never.
-        scheduled.futureResult.whenFailure { _ in self.cancel() }
+        do {
+            let scheduled = try loop.scheduleCallback(in: delay, handler: self)
+            callback.withLock { $0 = scheduled }
+        } catch {
+            end(fired: false)  // the loop is shut down: as if cancelled
+        }
         let early = state.withLock { state -> State? in
             guard case .starting = state else {
                 defer { state = .done }
                 return state
             }
-            state = .waiting(continuation, scheduled)
+            state = .waiting(continuation)
             return nil
         }
         switch early {
         case .fired?: continuation.resume()
         case .cancelled?:
-            scheduled.cancel()
+            callback.withLock { $0 }?.cancel()
             continuation.resume(throwing: CancellationError())
         default: break
         }
     }
 
+    /// The sleeping task was cancelled.
     func cancel() {
-        let waiting = state.withLock { state -> (CheckedContinuation<Void, any Error>, Scheduled<Void>)? in
-            switch state {
-            case .waiting(let continuation, let scheduled):
-                state = .done
-                return (continuation, scheduled)
-            case .starting:
-                state = .cancelled
-                return nil
-            case .fired, .cancelled, .done:
-                return nil
-            }
-        }
-        guard let (continuation, scheduled) = waiting else { return }
-        scheduled.cancel()
-        continuation.resume(throwing: CancellationError())
+        end(fired: false)
+        callback.withLock { $0 }?.cancel()
     }
 
-    private func fire() {
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        end(fired: true)
+    }
+
+    /// Cancelled, or the loop shut down.
+    func didCancelScheduledCallback(eventLoop: some EventLoop) {
+        end(fired: false)
+    }
+
+    private func end(fired: Bool) {
         let continuation = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             switch state {
-            case .waiting(let continuation, _):
+            case .waiting(let continuation):
                 state = .done
                 return continuation
             case .starting:
-                state = .fired
+                state = fired ? .fired : .cancelled
                 return nil
             case .fired, .cancelled, .done:
                 return nil
             }
         }
-        continuation?.resume()
+        if fired {
+            continuation?.resume()
+        } else {
+            continuation?.resume(throwing: CancellationError())
+        }
     }
 }
 

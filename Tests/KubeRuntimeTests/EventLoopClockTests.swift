@@ -26,6 +26,24 @@ final class TimerCountingLoop: EventLoop {
         return base.scheduleTask(in: delay, task)
     }
 
+    func scheduleCallback(
+        at deadline: NIODeadline, handler: some (NIOScheduledCallbackHandler & Sendable)
+    ) throws -> NIOScheduledCallback {
+        timers.add(1, ordering: .relaxed)
+        return try base.scheduleCallback(at: deadline, handler: handler)
+    }
+
+    func scheduleCallback(
+        in amount: TimeAmount, handler: some (NIOScheduledCallbackHandler & Sendable)
+    ) throws -> NIOScheduledCallback {
+        timers.add(1, ordering: .relaxed)
+        return try base.scheduleCallback(in: amount, handler: handler)
+    }
+
+    func cancelScheduledCallback(_ scheduledCallback: NIOScheduledCallback) {
+        base.cancelScheduledCallback(scheduledCallback)
+    }
+
     func shutdownGracefully(queue: DispatchQueue, _ callback: @escaping @Sendable ((any Error)?) -> Void) {
         base.shutdownGracefully(queue: queue, callback)
     }
