@@ -69,11 +69,12 @@ struct CLIBench: AsyncParsableCommand {
             let started = Date()
             try process.run()
             try await eventually("request \(index) to exit", timeout: .seconds(90), interval: .milliseconds(1)) {
-                !process.isRunning
+                process.hasExited
             }
             let exited = Date()
-            guard process.terminationStatus == 0 else {
-                throw ValidationError("request \(index) exited \(process.terminationStatus)")
+            let status = process.exitStatus ?? -1
+            guard status == 0 else {
+                throw ValidationError("request \(index) exited \(status)")
             }
             let written = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
             toFile.add(.seconds((written ?? exited).timeIntervalSince(started)))
@@ -176,11 +177,11 @@ final class MCPProcess: @unchecked Sendable {
     func stop() {
         try? input.fileHandleForWriting.close()
         let deadline = Date() + 5
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning {
+        while !process.hasExited, Date() < deadline { usleep(10_000) }
+        if !process.hasExited {
             progress("airlock mcp did not exit on EOF; terminating it")
             process.terminate()
         }
-        process.waitUntilExit()
+        process.blockUntilExited()
     }
 }

@@ -18,13 +18,18 @@ public enum PythonPeer {
         process.standardInput = stdin
         process.standardOutput = output.handle
         process.standardError = errors.handle
-        let exited = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exited.continuation.yield($0.terminationStatus) }
         try process.run()
         try stdin.fileHandleForWriting.write(contentsOf: input)
         try stdin.fileHandleForWriting.close()
-        var iterator = exited.stream.makeAsyncIterator()
-        let status = await iterator.next() ?? -1
+        let status: Int32
+        do {
+            status = try await eventuallyValue("python3 to exit", timeout: .seconds(300), interval: .milliseconds(10)) {
+                process.exitStatus
+            }
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            throw error
+        }
         try check(status: status, stderr: errors.text)
         return output.text
     }
@@ -151,8 +156,8 @@ public final class PythonEventReceiver {
             port = try await eventuallyValue(
                 "the Python receiver's port", timeout: .seconds(20), interval: .milliseconds(50)
             ) {
-                if !process.isRunning {
-                    try PythonPeer.check(status: process.terminationStatus, stderr: errors.text)
+                if let status = process.exitStatus {
+                    try PythonPeer.check(status: status, stderr: errors.text)
                     throw KubeTestingError(.startFailed, "the Python receiver exited: \(errors.text)")
                 }
                 return output.lines.first.flatMap { line in
@@ -161,7 +166,7 @@ public final class PythonEventReceiver {
             }
         } catch {
             try? stdin.fileHandleForWriting.close()
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            if !process.hasExited { kill(process.processIdentifier, SIGKILL) }
             throw error
         }
         self.process = process
@@ -190,7 +195,7 @@ public final class PythonEventReceiver {
     /// it; SIGKILL makes sure (SIGTERM may be blocked in processes the test process starts).
     public func stop() {
         try? input.fileHandleForWriting.close()
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if !process.hasExited { kill(process.processIdentifier, SIGKILL) }
     }
 }
 

@@ -92,7 +92,7 @@ public final class ServerProcess: Sendable {
     }
 
     /// Whether the server (and its watchdog) still run.
-    public var isRunning: Bool { watchdog.isRunning }
+    public var isRunning: Bool { !watchdog.hasExited }
 
     /// SIGKILL, as a crash or an OOM kill would; returns once the watchdog noticed.
     public func kill() async {
@@ -111,7 +111,7 @@ public final class ServerProcess: Sendable {
             ChildProcessRegistry.unregister(pid: pid)
             ChildProcessRegistry.unregister(pid: watchdog.processIdentifier)
         }
-        guard watchdog.isRunning else { return }
+        guard isRunning else { return }
         Foundation.kill(pid, SIGTERM)
         if await waitForExit(timeout: timeout) { return }
         Foundation.kill(pid, SIGKILL)
@@ -123,7 +123,7 @@ public final class ServerProcess: Sendable {
     private func waitForExit(timeout: Duration) async -> Bool {
         do {
             try await eventually("\(command.name) to exit", timeout: timeout, interval: .milliseconds(20)) {
-                !watchdog.isRunning
+                watchdog.hasExited
             }
             return true
         } catch {

@@ -74,7 +74,7 @@ import Testing
                     ], credential: .subject))
             // Created through the controller's webhook once it serves and its CA is registered.
             _ = try await eventuallyValue("the request created", timeout: .seconds(60), interval: .milliseconds(200)) {
-                guard process.isRunning else {
+                guard !process.hasExited else {
                     throw KubeTestingError(
                         .other, "controller exited: \(try String(contentsOf: output, encoding: .utf8))")
                 }
@@ -97,13 +97,13 @@ import Testing
             #expect(granted.status?.reviews?.first?.channel == "slack")
 
             kill(process.processIdentifier, SIGTERM)
-            try await eventually("exited", timeout: .seconds(30), interval: .milliseconds(100)) { !process.isRunning }
-            #expect(process.terminationStatus == 0)
+            try await eventually("exited", timeout: .seconds(30), interval: .milliseconds(100)) { process.hasExited }
+            #expect(process.exitStatus == 0)
             let log = try String(contentsOf: output, encoding: .utf8)
             #expect(!log.contains(slack.token), "the bot token leaked into the log")
             #expect(!log.contains(slack.signingSecret), "the signing secret leaked into the log")
         } catch {
-            if process.isRunning { process.terminate() }
+            if !process.hasExited { process.terminate() }
             await slack.stop()
             await plane.stop()
             throw error

@@ -33,12 +33,12 @@ import Testing
         process.standardError = try FileHandle(forWritingTo: output)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        defer { if !process.hasExited { process.terminate() } }
 
         let probe = try KubernetesClient(
             configuration: ClientConfiguration(server: URL(string: "http://127.0.0.1:\(ports[0])")!, rateLimit: nil))
         try await eventually("ready", timeout: .seconds(30), interval: .milliseconds(200)) {
-            guard process.isRunning else {
+            guard !process.hasExited else {
                 throw KubeTestingError(.other, "controller exited: \(try String(contentsOf: output, encoding: .utf8))")
             }
             return (try? await probe.raw(KubeRequest(method: .get, path: "/readyz")).status) == 200
@@ -53,8 +53,8 @@ import Testing
 
         let stopping = ContinuousClock.now
         kill(process.processIdentifier, SIGTERM)
-        try await eventually("exited", timeout: .seconds(30), interval: .milliseconds(100)) { !process.isRunning }
-        #expect(process.terminationStatus == 0)
+        try await eventually("exited", timeout: .seconds(30), interval: .milliseconds(100)) { process.hasExited }
+        #expect(process.exitStatus == 0)
         #expect(ContinuousClock.now - stopping < .seconds(10), "shutdown took \(ContinuousClock.now - stopping)")
         let lease = try await admin.get(Lease.self, name: "process-test", namespace: "airlock-system")
         #expect(lease.spec?.holderIdentity == nil)

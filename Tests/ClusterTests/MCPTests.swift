@@ -176,7 +176,7 @@ enum PythonMCPClient {
         do {
             try await eventually("the Python MCP client to finish", timeout: .seconds(180), interval: .milliseconds(50))
             {
-                !process.isRunning
+                process.hasExited
             }
         } catch {
             process.terminate()
@@ -187,9 +187,9 @@ enum PythonMCPClient {
         if stderr.contains("MISSING_MODULE") {
             throw KubeTestingError(.other, "the Python mcp package is missing: run `\(MCPTests.install)`")
         }
-        guard process.terminationStatus == 0 else {
-            throw KubeTestingError(
-                .other, "the MCP client failed (exit \(process.terminationStatus)):\n\(stderr)\n\(stdout)")
+        let status = process.exitStatus ?? -1
+        guard status == 0 else {
+            throw KubeTestingError(.other, "the MCP client failed (exit \(status)):\n\(stderr)\n\(stdout)")
         }
         return (stdout, stderr)
     }

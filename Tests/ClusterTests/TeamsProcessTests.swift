@@ -79,7 +79,7 @@ import Testing
             let created = try await eventuallyValue(
                 "the request created", timeout: .seconds(60), interval: .milliseconds(200)
             ) {
-                guard process.isRunning else {
+                guard !process.hasExited else {
                     throw KubeTestingError(
                         .other, "controller exited: \(try String(contentsOf: output, encoding: .utf8))")
                 }
@@ -109,13 +109,13 @@ import Testing
             #expect(granted.status?.reviews?.first?.channel == "teams")
 
             kill(process.processIdentifier, SIGTERM)
-            try await eventually("exited", timeout: .seconds(30), interval: .milliseconds(100)) { !process.isRunning }
-            #expect(process.terminationStatus == 0)
+            try await eventually("exited", timeout: .seconds(30), interval: .milliseconds(100)) { process.hasExited }
+            #expect(process.exitStatus == 0)
             let log = try String(contentsOf: output, encoding: .utf8)
             #expect(!log.contains(teams.appPassword), "the app password leaked into the log")
             #expect(!log.contains("fake-access-token-"), "the bot's access token leaked into the log")
         } catch {
-            if process.isRunning { process.terminate() }
+            if !process.hasExited { process.terminate() }
             await teams.stop()
             await plane.stop()
             throw error

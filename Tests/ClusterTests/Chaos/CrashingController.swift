@@ -59,9 +59,9 @@ final class CrashingController: Sendable {
     var kills: Int { state.withLock { $0.kills } }
     /// Exits it was not killed for (restarted by ``restartIfExited()``).
     var exits: Int { state.withLock { $0.exits } }
-    var isRunning: Bool { state.withLock { $0.process?.isRunning ?? false } }
+    var isRunning: Bool { state.withLock { $0.process.map { !$0.hasExited } ?? false } }
     /// The chat listener's port of the running process.
-    var chatPort: Int? { state.withLock { $0.process?.isRunning == true ? $0.chatPort : nil } }
+    var chatPort: Int? { state.withLock { $0.process?.hasExited == false ? $0.chatPort : nil } }
     /// Every log file this replica wrote (one per start).
     var logFiles: [URL] { state.withLock { $0.logs } }
 
@@ -130,9 +130,9 @@ final class CrashingController: Sendable {
     @discardableResult
     func kill() -> Bool {
         state.withLock { state in
-            guard let process = state.process, process.isRunning else { return false }
+            guard let process = state.process, !process.hasExited else { return false }
             Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            process.blockUntilExited()
             state.kills += 1
             state.process = nil
             return true
@@ -143,7 +143,7 @@ final class CrashingController: Sendable {
     @discardableResult
     func restartIfExited() throws -> Bool {
         let exited = state.withLock { state -> Bool in
-            guard let process = state.process, !process.isRunning else { return false }
+            guard let process = state.process, process.hasExited else { return false }
             state.exits += 1
             state.process = nil
             return true
@@ -160,9 +160,9 @@ final class CrashingController: Sendable {
 
     func stopForGood() {
         state.withLock { state in
-            guard let process = state.process, process.isRunning else { return }
+            guard let process = state.process, !process.hasExited else { return }
             process.terminate()
-            process.waitUntilExit()
+            process.blockUntilExited()
             state.process = nil
         }
     }
