@@ -11,6 +11,8 @@ import Synchronization
 final class LifecycleObserver: Sendable {
     struct Times: Sendable {
         var sent: Date?
+        /// When the create call returned (the webhooks and the write done).
+        var created: Date?
         var granted: Date?
         var expiresAt: Date?
         /// When the request's RoleBinding was seen deleted (access ended).
@@ -77,6 +79,10 @@ final class LifecycleObserver: Sendable {
 
     func sent(_ name: String, at date: Date) {
         times.withLock { $0[name, default: Times()].sent = date }
+    }
+
+    func created(_ name: String, at date: Date) {
+        times.withLock { $0[name, default: Times()].created = date }
     }
 
     func times(of name: String) -> Times { times.withLock { $0[name] ?? Times() } }

@@ -6,6 +6,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import KubeTesting
+import Synchronization
 
 extension BenchEnvironment {
     /// The floor: the API writes of an auto-approved Subject-mode grant (the request, its Role,
@@ -29,8 +30,10 @@ extension BenchEnvironment {
         defer { observer.stop() }
         let grant = FloorGrant(namespace: namespace)
         let serverBefore = plane.serverCPUSeconds
+        let latencies = Mutex(Samples())
         let start = ContinuousClock.now
         try await concurrently(count, width: width) { index in
+            let began = ContinuousClock.now
             var request = Self.request("floor-\(index)", namespace: namespace, target: target, seconds: 15)
             request.spec.requester = FloorGrant.requester
             let created = try await admin.create(request)
@@ -48,6 +51,8 @@ extension BenchEnvironment {
             granted.status = status
             granted.status?.grants = refs
             _ = try await admin.updateStatusMetadata(granted)
+            let took = began.duration(to: ContinuousClock.now)
+            latencies.withLock { $0.add(took) }
         }
         let elapsed = start.duration(to: ContinuousClock.now)
         let serverCPU = plane.serverCPUSeconds - serverBefore
@@ -61,7 +66,8 @@ extension BenchEnvironment {
         say(
             "floor: \(count) grants' writes (request, Role, RoleBinding, status as Airlock writes them) by \(width)"
                 + " bare client loop(s): \(String(format: "%.2f", elapsed.seconds)) s (\(Int(Double(count) / elapsed.seconds))/s);"
-                + " \(String(format: "%.2f", serverCPU * 1000 / Double(count))) ms API server + etcd CPU per grant")
+                + " \(String(format: "%.2f", serverCPU * 1000 / Double(count))) ms API server + etcd CPU per grant;"
+                + " create -> status written \(latencies.withLock { $0.summary })")
         let endpoint = WebhookConfigurations.Endpoint.url("https://127.0.0.1:\(controller.webhookPort)")
         _ = try await admin.create(WebhookConfigurations.mutating(endpoint: endpoint))
         _ = try await admin.create(WebhookConfigurations.validating(endpoint: endpoint))

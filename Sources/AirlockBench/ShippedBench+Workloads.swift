@@ -55,6 +55,7 @@ extension BenchEnvironment {
             let name = "lc-\(index)"
             observer.sent(name, at: Date())
             _ = try await alice.create(Self.request(name, namespace: namespace, target: target, seconds: grantSeconds))
+            observer.created(name, at: Date())
         }
         let created = start.duration(to: ContinuousClock.now)
         progress("\(label): created; waiting for grants and expiry")
@@ -76,10 +77,16 @@ extension BenchEnvironment {
         let counted = try await controller.apiCalls().merging(callsBefore.mapValues { -$0 }, uniquingKeysWith: +)
             .filter { $0.value > 0 }
         var granted = Samples()
+        var createCalls = Samples()
+        var afterCreate = Samples()
         var late = Samples()
         for index in 0..<count {
             let times = observer.times(of: "lc-\(index)")
             if let sent = times.sent, let at = times.granted { granted.add(.seconds(at.timeIntervalSince(sent))) }
+            if let sent = times.sent, let at = times.created { createCalls.add(.seconds(at.timeIntervalSince(sent))) }
+            if let created = times.created, let at = times.granted {
+                afterCreate.add(.seconds(at.timeIntervalSince(created)))
+            }
             if let due = times.expiresAt, let at = times.revoked { late.add(.seconds(at.timeIntervalSince(due))) }
         }
         if let timesFile {
@@ -97,6 +104,8 @@ extension BenchEnvironment {
             "\(label): created in \(String(format: "%.2f", created.seconds)) s, all granted after \(String(format: "%.2f", allGranted.seconds)) s (\(String(format: "%.2f", allGranted.seconds / created.seconds))× the creation time\(againstFloor ?? ""))"
         )
         say("  create -> Granted (webhook included): \(granted.summary)")
+        say("    the create call (webhooks, the write): \(createCalls.summary)")
+        say("    create returned -> Granted seen: \(afterCreate.summary)")
         say("  expiry lateness (expiresAt -> RoleBinding deleted): \(late.summary)")
         let webhooks = try await webhookTimes()
         let seen = webhooks.server.meanMilliseconds(since: webhooksBefore.server)
