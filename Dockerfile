@@ -18,8 +18,8 @@ RUN swift package resolve
 
 # Everything else (see .dockerignore); SwiftPM also wants the test targets' directories.
 COPY . .
-RUN swift build -c release --product airlock --static-swift-stdlib \
-    && install -D -m 0755 "$(swift build -c release --show-bin-path)/airlock" /staging/airlock
+RUN bin=$(bash hack/release-build.sh airlock | tail -n 1) \
+    && install -D -m 0755 "$bin/airlock" /staging/airlock
 
 # Run stage: Swift's standard library and Foundation are linked in; what remains is glibc,
 # libstdc++, zlib and the CA certificates. No HEALTHCHECK: Kubernetes probes /healthz and

@@ -9,10 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 KUBEBUILDER_ASSETS="$(bash hack/kube-assets.sh | tail -n 1)"
 export KUBEBUILDER_ASSETS
-# As the Dockerfile ships it: the Swift runtime linked in statically (the bench too, so the
-# two share one build).
-swift build -c release --product airlock --static-swift-stdlib >&2
-swift build -c release --product airlock-bench --static-swift-stdlib >&2
-bench=.build/release/airlock-bench
-if [[ $# -gt 0 ]]; then exec "$bench" "$@"; fi
-exec "$bench" shipped --binary .build/release/airlock
+# As the Dockerfile ships it (the bench built alike, so the two share one build).
+bin=$(bash hack/release-build.sh airlock airlock-bench | tail -n 1)
+if [[ $# -gt 0 ]]; then exec "$bin/airlock-bench" "$@"; fi
+exec "$bin/airlock-bench" shipped --binary "$bin/airlock"

@@ -49,15 +49,26 @@ import Testing
         let buildStage = try #require(froms.first?.arguments.split(separator: " ").last.map(String.init))
         #expect(froms.last?.arguments.contains("slim") == true, "small runtime image: \(froms.last?.arguments ?? "")")
 
-        // The build: a release build of one product, with the Swift runtime linked in.
-        let build = try #require(instructions.first { $0.keyword == "RUN" && $0.arguments.contains("swift build") })
+        // The build: hack/release-build.sh's release build of one product, with the Swift runtime
+        // linked in and the code laid out in the order of hack/airlock.order.
+        let build = try #require(
+            instructions.first { $0.keyword == "RUN" && $0.arguments.contains("hack/release-build.sh") })
         #expect(build.stage == 0)
-        let product = try #require(build.arguments.firstMatch(of: #/--product ([\w-]+)/#)?.output.1)
-        #expect(build.arguments.contains("-c release") && build.arguments.contains("--static-swift-stdlib"))
+        let product = try #require(build.arguments.firstMatch(of: #/release-build\.sh ([\w-]+)/#)?.output.1)
+        let hack = Kubectl.repository.appendingPathComponent("hack")
+        let script = try String(contentsOf: hack.appendingPathComponent("release-build.sh"), encoding: .utf8)
+        for flag in ["-c release", "--static-swift-stdlib", "-function-sections"] {
+            #expect(script.contains(flag), "hack/release-build.sh builds without \(flag)")
+        }
         let package = try String(
             contentsOf: Kubectl.repository.appendingPathComponent("Package.swift"), encoding: .utf8)
+        #expect(package.contains("--symbol-ordering-file=\\(packageDirectory)/hack/airlock.order"))
+        let order = try String(contentsOf: hack.appendingPathComponent("airlock.order"), encoding: .utf8)
+        #expect(order.split(separator: "\n").count > 1000, "hack/airlock.order: regenerate it with hack/order-file.sh")
         #expect(package.contains(".executable(name: \"\(product)\""), "Package.swift has no executable \(product)")
-        let staged = try #require(build.arguments.firstMatch(of: #/--show-bin-path\)/([\w-]+)" (/\S+)/#))
+        // The script prints the binaries' directory last.
+        #expect(build.arguments.contains(#"bin=$(bash hack/release-build.sh \#(product) | tail -n 1)"#))
+        let staged = try #require(build.arguments.firstMatch(of: #/"\$bin/([\w-]+)" (/\S+)/#))
         #expect(staged.output.1 == product, "the staged file is not the built product")
 
         // The runtime: that file copied from the build stage, run as the entrypoint.
