@@ -15,8 +15,9 @@ public struct CredentialEndpoint: Sendable {
 }
 
 /// Creates the objects of a `GrantPlan`, idempotently: an object that already exists is
-/// accepted only if it belongs to the same request (its `request-uid` label), so retries and
-/// a controller restarted mid-grant converge, and no one can pre-create a trap.
+/// accepted only if it is labelled for the same request *and* gives exactly the planned access
+/// (``PlannedAccess``; for the credential, a token of the grant's own ServiceAccount), so
+/// retries and a controller restarted mid-grant converge, and no one can pre-create a trap.
 ///
 /// Order: ServiceAccount, Roles, credential Secret, then the bindings — access starts only
 /// once everything it needs exists. Every failure is a ``GrantError`` saying whether a retry
@@ -47,13 +48,29 @@ struct GrantApplier: Sendable {
     private func ensureCredential(
         plan: GrantPlan, account: ServiceAccount, namespace: String, uid: String
     ) async throws -> GrantRef {
-        if let name = plan.credentialSecretName,
-            let existing = try await existing(Secret.self, name: name, namespace: namespace, uid: uid)
-        {
-            return Self.ref(existing)
+        let accountName = account.metadata.name ?? ""
+        let name = plan.credentialSecretName ?? ""
+        /// The Secret found under the credential's name, if it holds a token of the grant's
+        /// account and is otherwise what the planner would write around that token.
+        func verified(_ found: Secret) throws -> GrantRef {
+            let token = found.data?["token"].flatMap { String(data: $0, encoding: .utf8) } ?? ""
+            let subject = "system:serviceaccount:\(namespace):\(accountName)"
+            let expected = planner.credentialSecret(
+                plan: plan, namespace: namespace, token: token, server: endpoint.server,
+                certificateAuthorityPEM: endpoint.certificateAuthorityPEM)
+            guard ServiceAccountTokenSubject.of(token) == subject, found.type == expected?.type,
+                found.data == expected?.data
+            else {
+                throw GrantError.terminal(
+                    "Secret \(found.key) exists but does not give the access planned (it is not the credential of \(subject)): refusing to use it"
+                )
+            }
+            return Self.ref(found)
+        }
+        if let existing = try await existing(Secret.self, name: name, namespace: namespace, uid: uid) {
+            return try verified(existing)
         }
         let seconds = max(600, Int64(plan.expiresAt.timeIntervalSince(now()).rounded(.up)) + 60)
-        let accountName = account.metadata.name ?? ""
         let token: TokenRequest
         do {
             token = try await client.requestToken(
@@ -66,10 +83,24 @@ struct GrantApplier: Sendable {
                 plan: plan, namespace: namespace, token: value, server: endpoint.server,
                 certificateAuthorityPEM: endpoint.certificateAuthorityPEM)
         else { throw GrantError.transient("the API server issued no token for \(namespace)/\(accountName)") }
-        return try await ensure(secret, uid: uid)
+        return try await ensure(secret, uid: uid, accepting: verified)
     }
 
-    private func ensure<R: KubeResource>(_ object: R, uid: String) async throws -> GrantRef {
+    private func ensure<R: PlannedAccess>(_ object: R, uid: String) async throws -> GrantRef {
+        try await ensure(object, uid: uid) { found in
+            if let difference = object.accessDifference(from: found) {
+                throw GrantError.terminal(
+                    "\(R.kind) \(found.key) exists but does not give the access planned (it has \(difference)): refusing to use it"
+                )
+            }
+            return Self.ref(found)
+        }
+    }
+
+    /// Creates `object`; when it already exists, `accepting` judges the one found.
+    private func ensure<R: KubeResource>(
+        _ object: R, uid: String, accepting: (R) throws -> GrantRef
+    ) async throws -> GrantRef {
         do {
             var created = object
             created.metadata = try await client.createMetadata(object)
@@ -81,7 +112,7 @@ struct GrantApplier: Sendable {
             else {
                 throw GrantError.transient("\(R.kind) \(object.key) vanished while being created")
             }
-            return Self.ref(found)
+            return try accepting(found)
         } catch let error as KubernetesError {
             throw GrantError(error, while: "creating \(R.kind) \(object.key)")
         }
