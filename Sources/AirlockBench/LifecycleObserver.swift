@@ -13,6 +13,8 @@ final class LifecycleObserver: Sendable {
         var sent: Date?
         /// When the create call returned (the webhooks and the write done).
         var created: Date?
+        /// When the request's first RoleBinding was seen (its Role made before it).
+        var bound: Date?
         var granted: Date?
         var expiresAt: Date?
         /// When the request's RoleBinding was seen deleted (access ended).
@@ -57,6 +59,7 @@ final class LifecycleObserver: Sendable {
                 all[name, default: Times()].revoked = now
             } else {
                 all[name, default: Times()].bindings.insert(binding.metadata.name ?? "")
+                if all[name, default: Times()].bound == nil { all[name, default: Times()].bound = now }
             }
         }
     }

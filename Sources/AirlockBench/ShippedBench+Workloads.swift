@@ -79,6 +79,8 @@ extension BenchEnvironment {
         var granted = Samples()
         var createCalls = Samples()
         var afterCreate = Samples()
+        var toBinding = Samples()
+        var bindingToGranted = Samples()
         var late = Samples()
         for index in 0..<count {
             let times = observer.times(of: "lc-\(index)")
@@ -86,6 +88,10 @@ extension BenchEnvironment {
             if let sent = times.sent, let at = times.created { createCalls.add(.seconds(at.timeIntervalSince(sent))) }
             if let created = times.created, let at = times.granted {
                 afterCreate.add(.seconds(at.timeIntervalSince(created)))
+            }
+            if let created = times.created, let bound = times.bound, let at = times.granted {
+                toBinding.add(.seconds(bound.timeIntervalSince(created)))
+                bindingToGranted.add(.seconds(at.timeIntervalSince(bound)))
             }
             if let due = times.expiresAt, let at = times.revoked { late.add(.seconds(at.timeIntervalSince(due))) }
         }
@@ -106,6 +112,8 @@ extension BenchEnvironment {
         say("  create -> Granted (webhook included): \(granted.summary)")
         say("    the create call (webhooks, the write): \(createCalls.summary)")
         say("    create returned -> Granted seen: \(afterCreate.summary)")
+        say("      of which create returned -> RoleBinding seen (a watch, 2 writes): \(toBinding.summary)")
+        say("      and RoleBinding seen -> Granted seen (the status write): \(bindingToGranted.summary)")
         say("  expiry lateness (expiresAt -> RoleBinding deleted): \(late.summary)")
         let webhooks = try await webhookTimes()
         let seen = webhooks.server.meanMilliseconds(since: webhooksBefore.server)
