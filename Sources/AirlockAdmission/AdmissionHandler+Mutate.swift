@@ -4,9 +4,11 @@ import Foundation
 import KubeCore
 
 extension AdmissionHandler {
-    /// The mutating webhook: on CREATE, stamps and signs the caller's identity (and names
-    /// objects created with `generateName`; binds a review to its request instance). Other
-    /// operations and subresources pass unchanged (the webhook is registered for CREATE only).
+    /// The mutating webhook: on CREATE, refuses a malformed spec, then stamps and signs the
+    /// caller's identity (and names objects created with `generateName`; binds a review to its
+    /// request instance). It is the only webhook a CREATE meets: the controller verifies the
+    /// signature whenever it acts. Other operations and subresources pass unchanged (the
+    /// webhook is registered for CREATE only).
     public func mutate(_ review: AdmissionReview) async -> AdmissionReview {
         AdmissionReview(response: await mutateResponse(review))
     }
@@ -39,6 +41,8 @@ extension AdmissionHandler {
         case .actionRequest:
             let decoded = typed?.actionRequest.map(Decoded.object) ?? Self.decodeRequest(object)
             guard case .object(var typed) = decoded else { return Self.invalid(uid: uid, Self.problems(decoded)) }
+            let problems = SpecValidation.problems(in: typed.spec)
+            guard problems.isEmpty else { return Self.invalid(uid: uid, problems) }
             let naming: Naming
             switch name(of: typed.metadata, uid: uid) {
             case .failure(let denial): return denial.response
@@ -54,6 +58,8 @@ extension AdmissionHandler {
         case .actionReview:
             let decoded = typed?.actionReview.map(Decoded.object) ?? Self.decodeReview(object)
             guard case .object(var typed) = decoded else { return Self.invalid(uid: uid, Self.problems(decoded)) }
+            let problems = SpecValidation.problems(in: typed.spec)
+            guard problems.isEmpty else { return Self.invalid(uid: uid, problems) }
             if typed.spec.onBehalfOf != nil && username != controllerUsername {
                 return Self.forbidden(uid: uid, onBehalfOfMessage(username: username))
             }

@@ -7,9 +7,11 @@ import KubeCore
 extension AdmissionHandler {
     /// The validating webhook.
     ///
-    /// - CREATE: the spec is well-formed; the stamped identity verifies and is the caller's
-    ///   (so the mutating webhook ran and nothing changed the object after it — for a review,
-    ///   the request instance it bound is signed with it); `onBehalfOf` only from the controller.
+    /// - CREATE (only where a configuration still registers it for CREATE: Airlock's own
+    ///   registers UPDATE alone, since the controller verifies every identity it acts on): the
+    ///   spec is well-formed; the stamped identity verifies and is the caller's (so the mutating
+    ///   webhook ran and nothing changed the object after it — for a review, the request
+    ///   instance it bound is signed with it); `onBehalfOf` only from the controller.
     /// - UPDATE: the spec is unchanged (metadata — labels, annotations, finalizers — may
     ///   change; status goes through its own subresource, which the webhook does not see).
     /// - Anything else passes.

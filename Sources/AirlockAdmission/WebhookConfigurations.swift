@@ -6,7 +6,8 @@ import KubeCore
 /// the webhook through the Service, or at a URL (tests on loopback).
 ///
 /// Scope: `airlock.dev` `actionrequests` and `actionreviews` only (not their `status`
-/// subresource); mutating on CREATE, validating on CREATE and UPDATE; `failurePolicy: Fail`
+/// subresource); mutating on CREATE (which also refuses malformed specs), validating on UPDATE
+/// (immutability); `failurePolicy: Fail`
 /// (no identity is ever stamped without the webhook), `sideEffects: None`, 5 s timeout,
 /// `admissionReviewVersions: [v1]`.
 public enum WebhookConfigurations {
@@ -67,7 +68,9 @@ public enum WebhookConfigurations {
         "app.kubernetes.io/name": "airlock", "app.kubernetes.io/component": "admission-webhook",
     ]
 
-    /// The mutating configuration: stamps and signs the creator's identity on CREATE.
+    /// The mutating configuration: on CREATE, refuses malformed specs and stamps and signs the
+    /// creator's identity. Nothing validates after it on CREATE: the controller verifies the
+    /// signature (over the spec) whenever it acts, so a later change makes the object untrusted.
     ///
     /// - Parameters:
     ///   - namespaceSelector / objectSelector: limit the webhook (tests sharing an API server
@@ -87,7 +90,9 @@ public enum WebhookConfigurations {
         return MutatingWebhookConfiguration(metadata: ObjectMeta(name: name, labels: labels), webhooks: [webhook])
     }
 
-    /// The validating configuration: well-formed specs, verified identities, immutability.
+    /// The validating configuration: specs are immutable (UPDATE). It costs every create an extra
+    /// call otherwise; ``AdmissionHandler/validate(_:)`` still checks a CREATE for a
+    /// configuration that registers it there.
     public static func validating(
         name: String = defaultName, endpoint: Endpoint = .inCluster, caBundle: String? = nil,
         namespaceSelector: JSONValue? = nil, objectSelector: JSONValue? = nil
@@ -95,7 +100,7 @@ public enum WebhookConfigurations {
         let webhook = WebhookConfigurationEntry(
             name: validatingWebhookName,
             clientConfig: endpoint.clientConfig(path: validatePath, caBundle: caBundle),
-            rules: rules(operations: ["CREATE", "UPDATE"]), admissionReviewVersions: ["v1"], sideEffects: "None",
+            rules: rules(operations: ["UPDATE"]), admissionReviewVersions: ["v1"], sideEffects: "None",
             failurePolicy: "Fail", matchPolicy: "Equivalent", timeoutSeconds: timeoutSeconds,
             namespaceSelector: namespaceSelector ?? [:], objectSelector: objectSelector ?? [:])
         return ValidatingWebhookConfiguration(metadata: ObjectMeta(name: name, labels: labels), webhooks: [webhook])

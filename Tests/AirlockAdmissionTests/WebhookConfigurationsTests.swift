@@ -49,7 +49,7 @@ import Yams
         #expect(
             validatingRule == [
                 [
-                    "apiGroups": ["airlock.dev"], "apiVersions": ["v1alpha1"], "operations": ["CREATE", "UPDATE"],
+                    "apiGroups": ["airlock.dev"], "apiVersions": ["v1alpha1"], "operations": ["UPDATE"],
                     "resources": ["actionrequests", "actionreviews"], "scope": "Namespaced",
                 ]
             ])

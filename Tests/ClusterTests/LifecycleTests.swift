@@ -202,35 +202,45 @@ import Testing
         #expect(
             try await fixture.waitFor("long", .denied).status?.conditions?[type: "Denied"]?.reason
                 == "DurationAboveHardCap")
+        /// A request to read config maps in the target namespace, written as `admin`.
+        func configMapReader(
+            _ name: String, credential: CredentialMode? = nil, subject: RBACSubject? = nil,
+            requester: Identity? = nil
+        ) throws -> ActionRequest {
+            ActionRequest(
+                metadata: ObjectMeta(name: name, namespace: fixture.namespace),
+                spec: ActionRequestSpec(
+                    reason: "test \(name)", duration: try KubeDuration(parsing: "5m"),
+                    permissions: [
+                        PermissionRule(
+                            namespace: fixture.target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"])
+                    ],
+                    credential: credential, subject: subject, requester: requester))
+        }
         // A subject other than the requester could never be granted: refused before any review.
-        var foreign = ActionRequest(
-            metadata: ObjectMeta(name: "foreign", namespace: fixture.namespace),
-            spec: ActionRequestSpec(
-                reason: "bind someone else", duration: try KubeDuration(parsing: "5m"),
-                permissions: [
-                    PermissionRule(
-                        namespace: fixture.target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"])
-                ],
-                credential: .subject, subject: .user("mallory")))
-        foreign = lifecycleSigner.stamp(foreign, requester: Identity(username: "alice"))
+        let foreign = lifecycleSigner.stamp(
+            try configMapReader("foreign", credential: .subject, subject: .user("mallory")),
+            requester: Identity(username: "alice"))
         _ = try await fixture.admin.create(foreign)
         #expect(
             try await fixture.waitFor("foreign", .denied).status?.conditions?[type: "Denied"]?.reason
                 == "InvalidRequest")
         // Written without the webhook: a forged requester is never acted on.
-        let forged = ActionRequest(
-            metadata: ObjectMeta(name: "forged", namespace: fixture.namespace),
-            spec: ActionRequestSpec(
-                reason: "forged", duration: try KubeDuration(parsing: "5m"),
-                permissions: [
-                    PermissionRule(
-                        namespace: fixture.target, apiGroups: [""], resources: ["configmaps"], verbs: ["get"])
-                ],
-                requester: Identity(username: "alice", signature: "v1.0.AAAA")))
-        _ = try await fixture.admin.create(forged)
+        _ = try await fixture.admin.create(
+            try configMapReader("forged", requester: Identity(username: "alice", signature: "v1.0.AAAA")))
         let untrusted = try await fixture.waitFor("forged", .denied)
         #expect(untrusted.status?.conditions?[type: "Denied"]?.reason == "UntrustedIdentity")
         #expect(try await fixture.grantObjects(of: untrusted).isEmpty)
+        // Stamped by the webhook, then widened by a later admission step (another mutating
+        // webhook): no webhook checks a CREATE after Airlock's, the controller's check is it.
+        var widened = lifecycleSigner.stamp(
+            try configMapReader("widened"), requester: Identity(username: "alice", uid: "uid-alice"))
+        widened.spec.permissions?[0].resources = ["secrets"]
+        widened.spec.permissions?[0].verbs = ["get", "list"]
+        _ = try await fixture.admin.create(widened)
+        let tampered = try await fixture.waitFor("widened", .denied)
+        #expect(tampered.status?.conditions?[type: "Denied"]?.reason == "UntrustedIdentity")
+        #expect(try await fixture.grantObjects(of: tampered).isEmpty)
         await fixture.stop()
     }
 

@@ -69,7 +69,9 @@ let prometheusRegistry: PrometheusCollectorRegistry = {
         try await WebhookFixture.with { fixture in
             let before = registry.emitToString()
             let alice = try fixture.client("alice")
-            let created = try await alice.create(fixture.actionRequest(name: "metered"))
+            var created = try await alice.create(fixture.actionRequest(name: "metered"))
+            created.metadata.labels = ["team": "a"]
+            created = try await alice.update(created)  // metadata: allowed
             var changed = created
             changed.spec.reason = "something else"
             await #expect(throws: KubernetesError.self) { _ = try await alice.update(changed) }
