@@ -120,7 +120,7 @@ extension BenchEnvironment {
         let served = webhooks.controller.meanMilliseconds(since: webhooksBefore.controller)
         say(
             "  webhook calls, mean as the API server / the controller saw them: "
-                + ["mutating", "validating"].map {
+                + ["mutating", "validating"].filter { seen[$0] != nil }.map {
                     "\($0) \(String(format: "%.1f", seen[$0] ?? 0)) / \(String(format: "%.1f", served[$0] ?? 0)) ms"
                 }.joined(separator: ", "))
         say(
