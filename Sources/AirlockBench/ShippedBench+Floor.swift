@@ -31,6 +31,7 @@ extension BenchEnvironment {
         let grant = FloorGrant(namespace: namespace)
         let serverBefore = plane.serverCPUSeconds
         let latencies = Mutex(Samples())
+        let auditSince = Date()
         let start = ContinuousClock.now
         try await concurrently(count, width: width) { index in
             let began = ContinuousClock.now
@@ -68,6 +69,7 @@ extension BenchEnvironment {
                 + " bare client loop(s): \(String(format: "%.2f", elapsed.seconds)) s (\(Int(Double(count) / elapsed.seconds))/s);"
                 + " \(String(format: "%.2f", serverCPU * 1000 / Double(count))) ms API server + etcd CPU per grant;"
                 + " create -> status written \(latencies.withLock { $0.summary })")
+        try await audit?.report(prefix: "floor", count: count, since: auditSince)
         let endpoint = WebhookConfigurations.Endpoint.url("https://127.0.0.1:\(controller.webhookPort)")
         _ = try await admin.create(WebhookConfigurations.mutating(endpoint: endpoint))
         _ = try await admin.create(WebhookConfigurations.validating(endpoint: endpoint))

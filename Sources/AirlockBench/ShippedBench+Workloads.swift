@@ -48,6 +48,7 @@ extension BenchEnvironment {
         let serverBefore = plane.serverCPUSeconds
         let callsBefore = try await controller.apiCalls()
         let webhooksBefore = try await webhookTimes()
+        let auditSince = Date()
         let start = ContinuousClock.now
         let alice = self.alice
         try await concurrently(count, width: width) { index in
@@ -115,6 +116,7 @@ extension BenchEnvironment {
         say("      of which create returned -> RoleBinding seen (a watch, 2 writes): \(toBinding.summary)")
         say("      and RoleBinding seen -> Granted seen (the status write): \(bindingToGranted.summary)")
         say("  expiry lateness (expiresAt -> RoleBinding deleted): \(late.summary)")
+        try await audit?.report(prefix: "lc", count: count, since: auditSince)
         let webhooks = try await webhookTimes()
         let seen = webhooks.server.meanMilliseconds(since: webhooksBefore.server)
         let served = webhooks.controller.meanMilliseconds(since: webhooksBefore.controller)

@@ -28,6 +28,11 @@ struct ShippedBench: AsyncParsableCommand {
             "Write each lifecycle's times (sent, granted, due to expire, revoked) to <prefix>-a, -b, -c: one line per request."
     )
     var times: String?
+    @Flag(
+        help:
+            "Have the API server log the grants' writes (an audit log) and say, per workload, how long each write took on the API server and how long between writes. The log slows the API server."
+    )
+    var auditSteps = false
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -37,10 +42,13 @@ struct ShippedBench: AsyncParsableCommand {
         }
         let chosen = Set(workloads.split(separator: ",").map(String.init))
         progress("starting a control plane")
-        let plane = try await TestControlPlane.start()
+        let audit = auditSteps ? try BenchAudit.prepare() : nil
+        defer { audit?.remove() }
+        let plane = try await TestControlPlane.start(.init(extraAPIServerFlags: audit?.apiServerFlags ?? []))
         defer { Task { await plane.stop() } }
         progress("installing Airlock's RBAC and webhook configurations")
-        let environment = try await BenchEnvironment.make(plane: plane, binary: binary, extra: controllerArgument)
+        let environment = try await BenchEnvironment.make(
+            plane: plane, binary: binary, extra: controllerArgument, audit: audit)
         do {
             try await measure(environment, chosen)
         } catch {
@@ -108,13 +116,17 @@ func progress(_ text: String) {
 /// The control plane set up as a user would install Airlock, plus the load generator.
 struct BenchEnvironment {
     let plane: TestControlPlane
+    /// With `--audit-steps`: the API server's audit log.
+    let audit: BenchAudit?
     let admin: KubernetesClient
     let alice: KubernetesClient
     let controller: ShippedController
     let controllerNamespace = "airlock-system"
     let logger = Logger(label: "bench")
 
-    static func make(plane: TestControlPlane, binary: String, extra: [String]) async throws -> BenchEnvironment {
+    static func make(
+        plane: TestControlPlane, binary: String, extra: [String], audit: BenchAudit? = nil
+    ) async throws -> BenchEnvironment {
         var adminConfiguration = try plane.clientConfiguration(as: plane.configuration.adminUser)
         adminConfiguration.rateLimit = nil
         let admin = try KubernetesClient(configuration: adminConfiguration)
@@ -159,7 +171,7 @@ struct BenchEnvironment {
         _ = try await admin.create(WebhookConfigurations.validating(endpoint: endpoint))
         let controller = ShippedController(
             binary: binary, plane: plane, namespace: "airlock-system", webhookPort: webhookPort, extraArguments: extra)
-        return BenchEnvironment(plane: plane, admin: admin, alice: alice, controller: controller)
+        return BenchEnvironment(plane: plane, audit: audit, admin: admin, alice: alice, controller: controller)
     }
 
     func shutdown() async {
