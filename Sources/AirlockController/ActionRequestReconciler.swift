@@ -276,7 +276,7 @@ public final class ActionRequestReconciler: Reconciler {
             let sent = Set(step.announcements.map(\.key))
             for announcement in implied where !sent.contains(announcement.key) {
                 if let note = announcement.event, note.time > recent {
-                    emit(note, about: request, key: announcement.key)
+                    emit(note, about: request, key: announcement.key, catchUp: true)
                 }
             }
         }
@@ -292,9 +292,9 @@ public final class ActionRequestReconciler: Reconciler {
         }
     }
 
-    private func emit(_ note: EventNote, about request: ActionRequest, key: String) {
+    private func emit(_ note: EventNote, about request: ActionRequest, key: String, catchUp: Bool = false) {
         events?.record(
             request, type: note.warning ? .warning : .normal, reason: note.reason, action: note.action,
-            note: note.note, time: note.time, key: key)
+            note: note.note, time: note.time, key: key, catchUp: catchUp)
     }
 }

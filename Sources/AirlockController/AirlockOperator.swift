@@ -82,7 +82,9 @@ public final class AirlockOperator: Service {
             pace = { try await limiter.acquire() }
         }
         let events = EventRecorder(
-            client: client, controller: "airlock.dev/controller", instance: instance, pace: pace, logger: logger)
+            client: client, controller: "airlock.dev/controller", instance: instance,
+            labels: [AirlockConstants.Label.managedBy: AirlockConstants.Label.managedByValue], pace: pace,
+            logger: logger)
         let audit = AuditTrail(file: try configuration.auditFile.map { try AuditLog(path: $0) })
         let integrity = configuration.webhookIntegrity.map { AdmissionIntegrity(margin: $0.margin) }
         let reconciler = ActionRequestReconciler(

@@ -16,6 +16,10 @@ import Synchronization
 ///
 /// An event with an idempotency `key` gets a name derived from it: recording it again — after
 /// a retry, a crash or by another leader — finds the Event already there and adds nothing.
+/// One recorded as a *catch-up* (after a start: an Event a crash may have kept from being
+/// sent) is first looked up among the Events this recorder's `labels` select in its namespace,
+/// listed once a minute at most (metadata only): after a clean hand-over every one is there,
+/// and creating each again would cost a call answered 409.
 public final class EventRecorder: Sendable {
     public enum EventType: String, Sendable { case normal = "Normal", warning = "Warning" }
 
@@ -27,11 +31,22 @@ public final class EventRecorder: Sendable {
         var note: String
         var time: Date
         var key: String?
+        var catchUp = false
     }
+
+    /// Names of the labelled Events of a namespace, and when they were listed.
+    private struct Listed {
+        var names: Set<String>
+        var at: ContinuousClock.Instant
+    }
+
+    /// How long a namespace's listing answers catch-ups.
+    static let listingLifetime: Duration = .seconds(60)
 
     private let client: KubernetesClient
     private let controller: String
     private let instance: String
+    private let labels: [String: String]
     private let logger: Logger
     private let stream: AsyncStream<Pending>
     private let continuation: AsyncStream<Pending>.Continuation
@@ -39,29 +54,35 @@ public final class EventRecorder: Sendable {
     private let dropped = Atomic<Int>(0)
     private let droppedCounter = Counter(label: "airlock_events_dropped_total")
 
-    /// - Parameter pace: awaited before each call to the API server (a rate limiter's
-    ///   `acquire`); nil sends as fast as the server answers.
+    /// - Parameters:
+    ///   - labels: put on every Event; they select this recorder's Events for catch-ups (empty:
+    ///     a catch-up is created without looking).
+    ///   - pace: awaited before each call to the API server (a rate limiter's `acquire`); nil
+    ///     sends as fast as the server answers.
     public init(
-        client: KubernetesClient, controller: String, instance: String, buffer: Int = 5000,
-        pace: (@Sendable () async throws -> Void)? = nil, logger: Logger
+        client: KubernetesClient, controller: String, instance: String, labels: [String: String] = [:],
+        buffer: Int = 5000, pace: (@Sendable () async throws -> Void)? = nil, logger: Logger
     ) {
         self.client = client
         self.controller = controller
         self.instance = instance
+        self.labels = labels
         self.pace = pace
         self.logger = logger
         (stream, continuation) = AsyncStream.makeStream(of: Pending.self, bufferingPolicy: .bufferingNewest(buffer))
     }
 
     /// Queues an event about `object`; returns at once. The note is cut to 1 kB. With a `key`,
-    /// the event is recorded at most once (see the type's notes).
+    /// the event is recorded at most once (see the type's notes); `catchUp` says it may have
+    /// been recorded by an earlier process.
     public func record<R: KubeResource>(
         _ object: R, type: EventType, reason: String, action: String, note: String, time: Date = Date(),
-        key: String? = nil
+        key: String? = nil, catchUp: Bool = false
     ) {
         let pending = Pending(
             regarding: object.objectReference, type: type, reason: reason, action: action,
-            note: String(note.utf8.prefix(1024)) ?? String(note.prefix(256)), time: time, key: key)
+            note: String(note.utf8.prefix(1024)) ?? String(note.prefix(256)), time: time, key: key,
+            catchUp: catchUp && key != nil)
         if case .dropped = continuation.yield(pending) {
             droppedCounter.increment()
             let total = dropped.add(1, ordering: .relaxed).newValue
@@ -78,7 +99,15 @@ public final class EventRecorder: Sendable {
     /// Sends queued events until `finish()` or cancellation.
     public func run() async {
         var series: [String: (name: String, namespace: String, count: Int, first: Date)] = [:]
+        var listed: [String: Listed] = [:]
         for await event in stream {
+            // Events with an eventTime about cluster-scoped objects must live in kube-system.
+            let namespace = event.regarding.namespace ?? "kube-system"
+            if event.catchUp, let key = event.key,
+                await alreadyRecorded(Self.name(of: event, key: key), in: namespace, listed: &listed)
+            {
+                continue
+            }
             do {
                 try await pace?()
             } catch {
@@ -87,8 +116,6 @@ public final class EventRecorder: Sendable {
             let key = [
                 event.regarding.uid ?? "", event.type.rawValue, event.reason, event.action, event.note,
             ].joined(separator: "\u{1}")
-            // Events with an eventTime about cluster-scoped objects must live in kube-system.
-            let namespace = event.regarding.namespace ?? "kube-system"
             if let idempotencyKey = event.key {
                 await createOnce(event, key: idempotencyKey, namespace: namespace)
                 continue
@@ -111,7 +138,8 @@ public final class EventRecorder: Sendable {
                     "\(event.regarding.name ?? "object").\(String(UInt64(event.time.timeIntervalSince1970 * 1e9), radix: 16))"
                 _ = try await client.createMetadata(
                     Event(
-                        metadata: ObjectMeta(name: name, namespace: namespace), eventTime: event.time,
+                        metadata: ObjectMeta(name: name, namespace: namespace, labels: labels.isEmpty ? nil : labels),
+                        eventTime: event.time,
                         reportingController: controller, reportingInstance: instance, action: event.action,
                         reason: event.reason, regarding: event.regarding, note: event.note, type: event.type.rawValue))
                 series[key] = (name, namespace, 1, event.time)
@@ -124,18 +152,53 @@ public final class EventRecorder: Sendable {
 
     /// Creates the Event named after `key`; one that exists already is left as it is.
     private func createOnce(_ event: Pending, key: String, namespace: String) async {
-        let name = "\(event.regarding.name ?? "object").\(Self.digest(key))"
         do {
             _ = try await client.createMetadata(
                 Event(
-                    metadata: ObjectMeta(name: name, namespace: namespace), eventTime: event.time,
-                    reportingController: controller, reportingInstance: instance, action: event.action,
-                    reason: event.reason, regarding: event.regarding, note: event.note, type: event.type.rawValue))
+                    metadata: ObjectMeta(
+                        name: Self.name(of: event, key: key), namespace: namespace,
+                        labels: labels.isEmpty ? nil : labels),
+                    eventTime: event.time, reportingController: controller, reportingInstance: instance,
+                    action: event.action, reason: event.reason, regarding: event.regarding, note: event.note,
+                    type: event.type.rawValue))
         } catch let error as KubernetesError where error.isAlreadyExists {
             // Recorded before.
         } catch {
             logger.warning("could not record event \(event.reason) on \(event.regarding.name ?? "?"): \(error)")
         }
+    }
+
+    /// Whether an Event named `name` is among the labelled Events of `namespace`, listed at most
+    /// ``listingLifetime`` ago (listed now otherwise). Without labels, or when the list fails,
+    /// false: the create finds out.
+    private func alreadyRecorded(_ name: String, in namespace: String, listed: inout [String: Listed]) async -> Bool {
+        guard !labels.isEmpty else { return false }
+        if let known = listed[namespace], known.at.duration(to: .now) < Self.listingLifetime {
+            return known.names.contains(name)
+        }
+        let selector = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        var options = ListOptions(labelSelector: selector, limit: 500)
+        var names: Set<String> = []
+        do {
+            while true {
+                let page = try await client.listMetadata(Event.self, namespace: namespace, options: options)
+                names.formUnion(page.items.compactMap(\.name))
+                guard let next = page.metadata.continue, !next.isEmpty else { break }
+                options.continue = next
+            }
+        } catch {
+            logger.warning("could not list the recorded events of \(namespace) (creating each to find out): \(error)")
+            listed[namespace] = Listed(names: [], at: .now)
+            return false
+        }
+        if listed.count >= 1000 { listed.removeAll() }
+        listed[namespace] = Listed(names: names, at: .now)
+        return names.contains(name)
+    }
+
+    /// The name of the Event recorded under `key`.
+    private static func name(of event: Pending, key: String) -> String {
+        "\(event.regarding.name ?? "object").\(digest(key))"
     }
 
     /// 16 hex digits of FNV-1a over `key`: a stable name part.

@@ -28,11 +28,15 @@ final class RunningController: Sendable {
 
 extension AirlockFixture {
     /// Starts another controller with the fixture's configuration, as leader-election candidate
-    /// `identity` when the configuration elects a leader; `configure` adjusts it further.
+    /// `identity` when the configuration elects a leader; `configure` adjusts it further; its
+    /// calls go through `faults` when given.
     func startController(
-        identity: String, configure: (@Sendable (inout OperatorConfiguration, KubernetesClient) -> Void)? = nil
+        identity: String, faults: FaultPlan? = nil,
+        configure: (@Sendable (inout OperatorConfiguration, KubernetesClient) -> Void)? = nil
     ) async throws -> RunningController {
-        let client = try KubernetesClient(configuration: try plane.clientConfiguration(as: "controller"))
+        var clientConfiguration = try plane.clientConfiguration(as: "controller")
+        if let faults { clientConfiguration.interceptor = { request in try faults.intercept(request) } }
+        let client = try KubernetesClient(configuration: clientConfiguration)
         var configuration = self.configuration
         configuration.leaderElection?.identity = identity
         // Two controllers appending to one audit file would interleave its chain.

@@ -35,6 +35,47 @@ import Testing
         #expect((broken.note?.utf8.count ?? 0) <= 1024)
     }
 
+    /// A catch-up (after a start) is looked up among the recorder's labelled Events before it
+    /// is created: one sent by an earlier recorder is not created again (no call answered 409),
+    /// one that is missing is.
+    @Test func aCatchUpSkipsTheEventsAnEarlierRecorderSent() async throws {
+        let plane = try await TestControlPlane.shared()
+        let admin = plane.adminClient
+        let namespace = try await plane.makeNamespace(prefix: "catch-up")
+        let map = try await admin.create(ConfigMap(metadata: ObjectMeta(name: "c", namespace: namespace)))
+        let labels = ["app.kubernetes.io/managed-by": "airlock"]
+        let earlier = EventRecorder(
+            client: admin, controller: "airlock.dev/test", instance: "i-1", labels: labels,
+            logger: Logger(label: "test"))
+        let sending = Task { await earlier.run() }
+        earlier.record(map, type: .normal, reason: "Sent", action: "Send", note: "sent before", key: "sent")
+        earlier.finish()
+        await sending.value
+        #expect(try await admin.list(Event.self, namespace: namespace).items.first?.metadata.labels == labels)
+
+        let faults = FaultPlan()
+        var configuration = try plane.clientConfiguration(as: plane.configuration.adminUser)
+        configuration.interceptor = { request in try faults.intercept(request) }
+        let client = try KubernetesClient(configuration: configuration)
+        let since = ContinuousClock.now
+        let later = EventRecorder(
+            client: client, controller: "airlock.dev/test", instance: "i-2", labels: labels,
+            logger: Logger(label: "test"))
+        let catchingUp = Task { await later.run() }
+        later.record(
+            map, type: .normal, reason: "Sent", action: "Send", note: "sent before", key: "sent", catchUp: true)
+        later.record(map, type: .normal, reason: "Lost", action: "Send", note: "never sent", key: "lost", catchUp: true)
+        later.finish()
+        await catchingUp.value
+        try await client.shutdown()
+
+        let calls = faults.calls(since: since, pathContainsAny: ["/events"])
+        #expect(calls.filter { $0.hasPrefix("POST") }.count == 1, "\(calls)")
+        #expect(calls.filter { $0.hasPrefix("GET") }.count == 1, "one listing for both: \(calls)")
+        let reasons = try await admin.list(Event.self, namespace: namespace).items.compactMap(\.reason).sorted()
+        #expect(reasons == ["Lost", "Sent"])
+    }
+
     /// Events are sent at their pace (a token bucket: 2 at once, then 1 a second), never
     /// faster, and none is lost while they wait.
     @Test func eventsAreSentAtTheirPace() async throws {
