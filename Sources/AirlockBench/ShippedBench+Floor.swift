@@ -1,5 +1,4 @@
 import AirlockAPI
-import AirlockAdmission
 import AirlockController
 import AirlockPolicy
 import Foundation
@@ -22,8 +21,10 @@ extension BenchEnvironment {
     /// Returns how long the loops took.
     @discardableResult
     func floor(count: Int, width: Int) async throws -> Duration {
-        try await admin.delete(MutatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
-        try await admin.delete(ValidatingWebhookConfiguration.self, name: WebhookConfigurations.defaultName)
+        try await withoutWebhooks { try await bareLoops(count: count, width: width) }
+    }
+
+    private func bareLoops(count: Int, width: Int) async throws -> Duration {
         let (namespace, target) = try await namespaces("floor")
         let observer = LifecycleObserver(client: admin, namespace: namespace, target: target, logger: logger)
         try await observer.start()
@@ -37,21 +38,7 @@ extension BenchEnvironment {
             let began = ContinuousClock.now
             var request = Self.request("floor-\(index)", namespace: namespace, target: target, seconds: 15)
             request.spec.requester = FloorGrant.requester
-            let created = try await admin.create(request)
-            let (plan, status) = try grant.decide(created)
-            var refs: [GrantRef] = []
-            for var role in plan.roles {
-                role.metadata.labels?["bench"] = "floor"
-                refs.append(Self.ref(role, try await admin.createMetadata(role)))
-            }
-            for var binding in plan.roleBindings {
-                binding.metadata.labels?["bench"] = "floor"
-                refs.append(Self.ref(binding, try await admin.createMetadata(binding)))
-            }
-            var granted = created
-            granted.status = status
-            granted.status?.grants = refs
-            _ = try await admin.updateStatusMetadata(granted)
+            try await grant.write(try await admin.create(request), label: "floor", with: admin)
             let took = began.duration(to: ContinuousClock.now)
             latencies.withLock { $0.add(took) }
         }
@@ -70,9 +57,6 @@ extension BenchEnvironment {
                 + " \(String(format: "%.2f", serverCPU * 1000 / Double(count))) ms API server + etcd CPU per grant;"
                 + " create -> status written \(latencies.withLock { $0.summary })")
         try await audit?.report(prefix: "floor", count: count, since: auditSince)
-        let endpoint = WebhookConfigurations.Endpoint.url("https://127.0.0.1:\(controller.webhookPort)")
-        _ = try await admin.create(WebhookConfigurations.mutating(endpoint: endpoint))
-        _ = try await admin.create(WebhookConfigurations.validating(endpoint: endpoint))
         return elapsed
     }
 
@@ -102,6 +86,26 @@ struct FloorGrant {
             spec: ApprovalPolicySpec(
                 match: PolicyMatch(requestNamespaces: [namespace]), decision: .autoApprove,
                 maxDuration: KubeDuration(seconds: 3600)))
+    }
+
+    /// Makes the grant's writes as Airlock makes them (answered with metadata only): its Role,
+    /// its RoleBinding, then the `Granted` status naming them. `label` is the value of the
+    /// objects' `bench` label, for the cleanup.
+    func write(_ request: ActionRequest, label: String, with client: KubernetesClient) async throws {
+        let (plan, status) = try decide(request)
+        var refs: [GrantRef] = []
+        for var role in plan.roles {
+            role.metadata.labels?["bench"] = label
+            refs.append(BenchEnvironment.ref(role, try await client.createMetadata(role)))
+        }
+        for var binding in plan.roleBindings {
+            binding.metadata.labels?["bench"] = label
+            refs.append(BenchEnvironment.ref(binding, try await client.createMetadata(binding)))
+        }
+        var granted = request
+        granted.status = status
+        granted.status?.grants = refs
+        _ = try await client.updateStatusMetadata(granted)
     }
 
     /// The grant's plan and the `Granted` status (its `grants` still to fill in).

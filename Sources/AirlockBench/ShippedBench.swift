@@ -18,8 +18,8 @@ struct ShippedBench: AsyncParsableCommand {
         abstract: "The shipped controller binary under load, beside the floor (a bare client doing the same writes).")
 
     @Option(help: "The airlock binary (release build).") var binary = ".build/release/airlock"
-    @Option(help: "Workloads, comma-separated: floor, idle, paced, sequential, concurrent, restarts.")
-    var workloads = "floor,idle,paced,sequential,concurrent,restarts"
+    @Option(help: "Workloads, comma-separated: floor, peer, idle, paced, sequential, concurrent, restarts.")
+    var workloads = "floor,peer,idle,paced,sequential,concurrent,restarts"
     @Option(help: "Requests in the sequential and concurrent workloads.") var count = 1000
     @Option(help: "Seconds each grant lasts.") var grantSeconds = 15
     @Option(help: "Extra arguments for the controller (after --).") var controllerArgument: [String] = []
@@ -65,6 +65,9 @@ struct ShippedBench: AsyncParsableCommand {
         if chosen.contains("floor") {
             try await environment.floor(count: count, width: 1)
             try await environment.floor(count: count, width: 8)
+        }
+        if chosen.contains("peer") {
+            try await environment.peer(count: count)
         }
         progress("starting the controller")
         try await environment.controller.start()
