@@ -310,9 +310,7 @@ final class AirlockFixture: Sendable {
 
     /// A cluster-scoped ApprovalPolicy limited to this fixture's namespace.
     func policy(_ suffix: String, _ spec: ApprovalPolicySpec) async throws {
-        var spec = spec
-        spec.match.requestNamespaces = [namespace]
-        _ = try await admin.create(ApprovalPolicy(metadata: ObjectMeta(name: "\(namespace)-\(suffix)"), spec: spec))
+        try await airlock.createPolicy(suffix, spec, namespace: namespace, admin: admin)
     }
 
     func get(_ name: String) async throws -> ActionRequest {

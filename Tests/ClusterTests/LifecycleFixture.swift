@@ -130,9 +130,7 @@ struct LifecycleFixture {
     }
 
     func policy(_ suffix: String, _ spec: ApprovalPolicySpec) async throws {
-        var spec = spec
-        spec.match.requestNamespaces = [namespace]
-        _ = try await admin.create(ApprovalPolicy(metadata: ObjectMeta(name: "\(namespace)-\(suffix)"), spec: spec))
+        try await airlock.createPolicy(suffix, spec, namespace: namespace, admin: admin)
     }
 
     /// Lets the `reviewers` group approve requests in the fixture's namespace.
@@ -186,4 +184,22 @@ func canI(
     let review = SelfSubjectAccessReview(
         resourceAttributes: ResourceAttributes(namespace: namespace, verb: verb, resource: resource, name: name))
     return try await client.create(review).status?.allowed ?? false
+}
+
+extension AirlockOperator {
+    /// Creates a cluster-scoped ApprovalPolicy named `<namespace>-<suffix>`, limited to requests
+    /// in `namespace`, and waits until this controller has it in its cache. A request created
+    /// sooner may be judged by the default first (then again once the policy arrives), which a
+    /// test reading the pending decision would catch half-way.
+    func createPolicy(
+        _ suffix: String, _ spec: ApprovalPolicySpec, namespace: String, admin: KubernetesClient
+    ) async throws {
+        var spec = spec
+        spec.match.requestNamespaces = [namespace]
+        let name = "\(namespace)-\(suffix)"
+        _ = try await admin.create(ApprovalPolicy(metadata: ObjectMeta(name: name), spec: spec))
+        try await eventually("the controller to see ApprovalPolicy \(name)", timeout: .seconds(20)) {
+            policies.store.get(name: name, namespace: nil) != nil
+        }
+    }
 }
