@@ -58,6 +58,11 @@ public final class ActionRequestReconciler: Reconciler {
     /// it, the cache is behind our own write, and the watch event of the write will wake the
     /// key again. Acting on the stale copy would only repeat work and lose a 409.
     private let superseded = Mutex<[ObjectKey: Set<String>]>([:])
+    /// Per request, the reviews whose verdict copy this process wrote, by the resourceVersion
+    /// the write replaced. The same for reviews: while the cache shows that version, the copy
+    /// is on its way (its watch event wakes the request again), and writing it once more over
+    /// that version could only lose a 409.
+    private let copiesInFlight = Mutex<[ObjectKey: [String: String]]>([:])
     /// Requests whose recent Events this process has re-sent once (after a start).
     private let caughtUp = Mutex<Set<String>>([])
     /// Per request uid, how far this process got in deleting the bindings at expiry, until the
@@ -93,6 +98,7 @@ public final class ActionRequestReconciler: Reconciler {
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let request = requests.get(key) else {
             superseded.withLock { _ = $0.removeValue(forKey: key) }
+            copiesInFlight.withLock { _ = $0.removeValue(forKey: key) }
             return .done
         }
         let version = request.metadata.resourceVersion ?? ""
@@ -280,16 +286,31 @@ public final class ActionRequestReconciler: Reconciler {
                 }
             }
         }
-        for (name, copy) in step.reviewStatuses.sorted(by: { $0.key < $1.key }) {
-            guard var review = reviews.get(name: name, namespace: request.metadata.namespace) else { continue }
+        await copyVerdicts(step.reviewStatuses, of: request)
+    }
+
+    /// Writes each verdict's copy on its review, unless the cache shows it there by now or this
+    /// process wrote one over the version the cache still shows.
+    private func copyVerdicts(_ copies: [String: ActionReviewStatus], of request: ActionRequest) async {
+        let namespace = request.metadata.namespace
+        var inFlight = copiesInFlight.withLock { $0[request.key] ?? [:] }.filter { name, version in
+            reviews.get(name: name, namespace: namespace)?.metadata.resourceVersion == version
+        }
+        for (name, copy) in copies.sorted(by: { $0.key < $1.key }) {
+            guard var review = reviews.get(name: name, namespace: namespace) else { continue }
+            let version = review.metadata.resourceVersion ?? ""
+            // Written meanwhile (the pass decided on an older version), or on its way.
+            if review.status == copy || inFlight[name] == version { continue }
             review.status = copy
             do {
                 _ = try await client.updateStatusMetadata(review)
+                inFlight[name] = version
             } catch {
                 // Level-based: the next pass writes the copy again.
                 logger.warning("could not write the status of review \(review.key): \(error)")
             }
         }
+        copiesInFlight.withLock { $0[request.key] = inFlight.isEmpty ? nil : inFlight }
     }
 
     private func emit(_ note: EventNote, about request: ActionRequest, key: String, catchUp: Bool = false) {
