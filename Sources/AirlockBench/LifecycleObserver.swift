@@ -23,8 +23,13 @@ final class LifecycleObserver: Sendable {
         var bindings: Set<String> = []
     }
 
+    /// What each request's own watch events and the bench's calls said, by request name.
     private let times = Mutex<[String: Times]>([:])
-    private let uids = Mutex<[String: String]>([:])
+    /// What the RoleBindings' watch events said, by request UID: a binding's event can come
+    /// before its request's, on the other watch.
+    private let bindingTimes = Mutex<[String: Times]>([:])
+    /// Each request's UID, by name.
+    private let requestUIDs = Mutex<[String: String]>([:])
     private let requests: Informer<ActionRequest>
     private let bindings: Informer<RoleBinding>
     private let tasks = Mutex<[Task<Void, Never>]>([])
@@ -39,7 +44,7 @@ final class LifecycleObserver: Sendable {
     private func handle(_ change: StoreChange<ActionRequest>) {
         let request = change.object
         guard let name = request.metadata.name else { return }
-        if let uid = request.metadata.uid { uids.withLock { $0[uid] = name } }
+        if let uid = request.metadata.uid { requestUIDs.withLock { $0[name] = uid } }
         guard request.status?.phase == .granted else { return }
         let now = Date()
         times.withLock { all in
@@ -50,16 +55,14 @@ final class LifecycleObserver: Sendable {
 
     private func handle(_ change: StoreChange<RoleBinding>) {
         let binding = change.object
-        guard let uid = binding.metadata.labels?[AirlockConstants.Label.requestUID],
-            let name = uids.withLock({ $0[uid] })
-        else { return }
+        guard let uid = binding.metadata.labels?[AirlockConstants.Label.requestUID] else { return }
         let now = Date()
-        times.withLock { all in
+        bindingTimes.withLock { all in
             if case .deleted = change {
-                all[name, default: Times()].revoked = now
+                all[uid, default: Times()].revoked = now
             } else {
-                all[name, default: Times()].bindings.insert(binding.metadata.name ?? "")
-                if all[name, default: Times()].bound == nil { all[name, default: Times()].bound = now }
+                all[uid, default: Times()].bindings.insert(binding.metadata.name ?? "")
+                if all[uid, default: Times()].bound == nil { all[uid, default: Times()].bound = now }
             }
         }
     }
@@ -88,7 +91,14 @@ final class LifecycleObserver: Sendable {
         times.withLock { $0[name, default: Times()].created = date }
     }
 
-    func times(of name: String) -> Times { times.withLock { $0[name] ?? Times() } }
+    func times(of name: String) -> Times {
+        var result = times.withLock { $0[name] ?? Times() }
+        guard let uid = requestUIDs.withLock({ $0[name] }), let seen = bindingTimes.withLock({ $0[uid] }) else {
+            return result
+        }
+        (result.bound, result.revoked, result.bindings) = (seen.bound, seen.revoked, seen.bindings)
+        return result
+    }
 
     /// Writes a line per lifecycle `lc-0` ... : index, then when it was sent, granted, due to
     /// expire and revoked, in seconds since 1970 (0 when not seen).
@@ -103,6 +113,7 @@ final class LifecycleObserver: Sendable {
     }
 
     func count(where predicate: (Times) -> Bool) -> Int {
-        times.withLock { $0.values.filter(predicate).count }
+        let names = times.withLock { Array($0.keys) }
+        return names.lazy.map(times(of:)).filter(predicate).count
     }
 }
