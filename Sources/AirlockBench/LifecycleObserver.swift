@@ -92,11 +92,16 @@ final class LifecycleObserver: Sendable {
     }
 
     func times(of name: String) -> Times {
-        var result = times.withLock { $0[name] ?? Times() }
-        guard let uid = requestUIDs.withLock({ $0[name] }), let seen = bindingTimes.withLock({ $0[uid] }) else {
-            return result
-        }
-        (result.bound, result.revoked, result.bindings) = (seen.bound, seen.revoked, seen.bindings)
+        let request = times.withLock { $0[name] } ?? Times()
+        let uid = requestUIDs.withLock { $0[name] }
+        return Self.joined(request, uid.flatMap { uid in bindingTimes.withLock { $0[uid] } })
+    }
+
+    /// A request's times with those its RoleBindings' events gave.
+    private static func joined(_ request: Times, _ bindings: Times?) -> Times {
+        guard let bindings else { return request }
+        var result = request
+        (result.bound, result.revoked, result.bindings) = (bindings.bound, bindings.revoked, bindings.bindings)
         return result
     }
 
@@ -113,7 +118,7 @@ final class LifecycleObserver: Sendable {
     }
 
     func count(where predicate: (Times) -> Bool) -> Int {
-        let names = times.withLock { Array($0.keys) }
-        return names.lazy.map(times(of:)).filter(predicate).count
+        let (all, uids, bindings) = (times.withLock { $0 }, requestUIDs.withLock { $0 }, bindingTimes.withLock { $0 })
+        return all.count { name, request in predicate(Self.joined(request, uids[name].flatMap { bindings[$0] })) }
     }
 }
