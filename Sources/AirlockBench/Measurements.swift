@@ -23,6 +23,27 @@ struct Samples {
     }
 }
 
+/// Expiry lateness by when each grant was due, so a tail can be placed in the wave of endings:
+/// one late window is a stall of the whole machine, late samples everywhere are not.
+struct DueWindows {
+    private var samples: [(due: Date, late: Duration)] = []
+
+    mutating func add(due: Date, late: Duration) { samples.append((due, late)) }
+
+    /// The window of `width` (counted from the first due time) holding the latest expiry.
+    func latest(width: TimeInterval = 0.25) -> (from: TimeInterval, to: TimeInterval, samples: Samples)? {
+        guard let first = samples.map(\.due).min(), let worst = samples.max(by: { $0.late < $1.late }) else {
+            return nil
+        }
+        let index = (worst.due.timeIntervalSince(first) / width).rounded(.down)
+        var inside = Samples()
+        for sample in samples where (sample.due.timeIntervalSince(first) / width).rounded(.down) == index {
+            inside.add(sample.late)
+        }
+        return (index * width, (index + 1) * width, inside)
+    }
+}
+
 /// Resident memory of this process from /proc/self/status (Linux), in MB.
 enum Memory {
     static func field(_ name: String) -> Double? {

@@ -83,6 +83,7 @@ extension BenchEnvironment {
         var toBinding = Samples()
         var bindingToGranted = Samples()
         var late = Samples()
+        var lateByDue = DueWindows()
         for index in 0..<count {
             let times = observer.times(of: "lc-\(index)")
             if let sent = times.sent, let at = times.granted { granted.add(.seconds(at.timeIntervalSince(sent))) }
@@ -94,7 +95,10 @@ extension BenchEnvironment {
                 toBinding.add(.seconds(bound.timeIntervalSince(created)))
                 bindingToGranted.add(.seconds(at.timeIntervalSince(bound)))
             }
-            if let due = times.expiresAt, let at = times.revoked { late.add(.seconds(at.timeIntervalSince(due))) }
+            if let due = times.expiresAt, let at = times.revoked {
+                late.add(.seconds(at.timeIntervalSince(due)))
+                lateByDue.add(due: due, late: .seconds(at.timeIntervalSince(due)))
+            }
         }
         if let timesFile {
             try observer.write(count: count, to: "\(timesFile)-\(label.dropFirst().prefix(1))")
@@ -118,6 +122,11 @@ extension BenchEnvironment {
         say("      of which create returned -> RoleBinding seen (a watch, 2 writes): \(toBinding.summary)")
         say("      and RoleBinding seen -> Granted seen (the status write): \(bindingToGranted.summary)")
         say("  expiry lateness (expiresAt -> RoleBinding deleted): \(late.summary)")
+        if let window = lateByDue.latest() {
+            say(
+                "    of those due \(String(format: "%.2f-%.2f", window.from, window.to)) s after the first (the latest's window): \(window.samples.summary)"
+            )
+        }
         try await audit?.report(prefix: "lc", count: count, since: auditSince)
         let webhooks = try await webhookTimes()
         let seen = webhooks.server.meanMilliseconds(since: webhooksBefore.server)
