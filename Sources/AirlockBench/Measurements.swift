@@ -35,11 +35,10 @@ struct DueWindows {
         guard let first = samples.map(\.due).min(), let worst = samples.max(by: { $0.late < $1.late }) else {
             return nil
         }
-        let index = (worst.due.timeIntervalSince(first) / width).rounded(.down)
+        func window(_ due: Date) -> Double { (due.timeIntervalSince(first) / width).rounded(.down) }
+        let index = window(worst.due)
         var inside = Samples()
-        for sample in samples where (sample.due.timeIntervalSince(first) / width).rounded(.down) == index {
-            inside.add(sample.late)
-        }
+        for sample in samples where window(sample.due) == index { inside.add(sample.late) }
         return (index * width, (index + 1) * width, inside)
     }
 }

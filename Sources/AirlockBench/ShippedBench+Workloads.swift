@@ -96,8 +96,9 @@ extension BenchEnvironment {
                 bindingToGranted.add(.seconds(at.timeIntervalSince(bound)))
             }
             if let due = times.expiresAt, let at = times.revoked {
-                late.add(.seconds(at.timeIntervalSince(due)))
-                lateByDue.add(due: due, late: .seconds(at.timeIntervalSince(due)))
+                let lateness = Duration.seconds(at.timeIntervalSince(due))
+                late.add(lateness)
+                lateByDue.add(due: due, late: lateness)
             }
         }
         if let timesFile {
