@@ -2,9 +2,15 @@ import AirlockController
 import Foundation
 import Testing
 
-@Suite struct AuditLogTests {
+@Suite final class AuditLogTests {
+    /// This test's files, removed when it ends.
+    let directory = NSTemporaryDirectory() + "airlock-audit-test-\(UUID().uuidString)"
+
+    init() throws { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
     func makeLog(entries: Int) async throws -> String {
-        let path = NSTemporaryDirectory() + "audit-\(UUID().uuidString).jsonl"
+        let path = directory + "/audit.jsonl"
         let log = try AuditLog(path: path)
         for index in 0..<entries {
             try await log.append(
@@ -40,7 +46,7 @@ import Testing
     /// flight): both append to the shared file at once. Every record lands once, on an intact
     /// chain, and neither overwrites the other's lines.
     @Test func writersSharingTheFileKeepOneIntactChain() async throws {
-        let path = NSTemporaryDirectory() + "audit-\(UUID().uuidString).jsonl"
+        let path = directory + "/audit.jsonl"
         let writers = try [AuditLog(path: path), AuditLog(path: path)]
         let perWriter = 60
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -140,7 +140,7 @@ final class AirlockFixture: Sendable {
         var configuration = try plane.clientConfiguration(as: "controller")
         configuration.interceptor = { request in try faults.intercept(request) }
         let controllerClient = try KubernetesClient(configuration: configuration)
-        let auditPath = NSTemporaryDirectory() + "airlock-audit-\(id).jsonl"
+        let auditPath = plane.directory.appendingPathComponent("airlock-audit-\(id).jsonl").path
         var operatorConfiguration = OperatorConfiguration(
             controllerNamespace: "airlock-system", controllerUsername: "controller",
             policy: PolicyConfiguration(controllerNamespace: "airlock-system"),
@@ -181,6 +181,7 @@ final class AirlockFixture: Sendable {
             _ = await task.result
         }
         try? await controllerClient.shutdown()
+        try? FileManager.default.removeItem(atPath: auditPath)
     }
 
     // MARK: Set-up

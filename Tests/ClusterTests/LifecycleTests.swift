@@ -42,8 +42,11 @@ import Testing
         let kubeconfig = try #require(secret.data?["kubeconfig"])
         let token = String(decoding: try #require(secret.data?["token"]), as: UTF8.self)
         #expect(String(decoding: kubeconfig, as: UTF8.self).contains("token: \(token)"))
-        let path = NSTemporaryDirectory() + "airlock-kubeconfig-\(UUID().uuidString)"
-        try kubeconfig.write(to: URL(fileURLWithPath: path))
+        // The credential is written where the control plane keeps its files, readable by us only.
+        let path = fixture.plane.directory.appendingPathComponent("credential-\(UUID().uuidString)").path
+        try #require(
+            FileManager.default.createFile(atPath: path, contents: kubeconfig, attributes: [.posixPermissions: 0o600]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let agent = try KubernetesClient(configuration: try ClientConfiguration.kubeconfig(path: path))
         defer { Task { try? await agent.shutdown() } }
         #expect(try await canI(agent, "get", "configmaps", name: "cm1", namespace: fixture.target))
