@@ -18,9 +18,14 @@ struct ShippedBench: AsyncParsableCommand {
         abstract: "The shipped controller binary under load, beside the floor (a bare client doing the same writes).")
 
     @Option(help: "The airlock binary (release build).") var binary = ".build/release/airlock"
-    @Option(help: "Workloads, comma-separated: floor, peer, idle, paced, sequential, concurrent, restarts.")
+    @Option(help: "Workloads, comma-separated: floor, peer, idle, paced, sequential, rated, concurrent, restarts.")
     var workloads = "floor,peer,idle,paced,sequential,concurrent,restarts"
-    @Option(help: "Requests in the sequential and concurrent workloads.") var count = 1000
+    @Option(help: "Requests in the sequential, rated and concurrent workloads.") var count = 1000
+    @Option(
+        help:
+            "Requests per second in the rated workload (not in the defaults): the sequential one's count, created by one creator at this pace. The issue's figures for 1,000 one after another were taken at 41-56 creates/s."
+    )
+    var rate = 56.0
     @Option(help: "Seconds each grant lasts.") var grantSeconds = 15
     @Option(help: "Extra arguments for the controller (after --).") var controllerArgument: [String] = []
     @Option(
@@ -33,6 +38,12 @@ struct ShippedBench: AsyncParsableCommand {
             "Have the API server log the grants' writes (an audit log) and say, per workload, how long each write took on the API server and how long between writes. The log slows the API server."
     )
     var auditSteps = false
+
+    func validate() throws {
+        guard rate > 0, rate.isFinite else {
+            throw ValidationError("--rate must be a positive number of requests per second")
+        }
+    }
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
@@ -84,6 +95,11 @@ struct ShippedBench: AsyncParsableCommand {
             try await environment.lifecycles(
                 "(b) \(count) one after another", count: count, width: 1, pace: nil, grantSeconds: grantSeconds,
                 reportMemory: true, timesFile: times)
+        }
+        if chosen.contains("rated") {
+            try await environment.lifecycles(
+                "(r) \(count) at \(Int(rate))/s", count: count, width: 1, pace: .seconds(1 / rate),
+                grantSeconds: grantSeconds, timesFile: times)
         }
         if chosen.contains("concurrent") {
             // The machine's speed drifts within a run (docs/performance.md): (c) is compared with
