@@ -163,7 +163,7 @@ public final class ActionRequestReconciler: Reconciler {
         if step.status.phase?.isTerminal == true { expiries.withLock { _ = $0.removeValue(forKey: uid) } }
         await announce(step, of: request)
         return step.wakeAt.map {
-            .requeue(after: clock.delay(until: $0) + .milliseconds(1), priority: step.wakePriority)
+            .requeue(after: clock.wakeDelay(toward: $0) + .milliseconds(1), priority: step.wakePriority)
         } ?? .done
     }
 

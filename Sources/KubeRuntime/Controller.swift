@@ -147,7 +147,7 @@ public final class Controller<Primary: KubeResource>: ManagedController {
         guard let dueAt else { return }
         let due = primary.store.list().compactMap { object in dueAt(object).map { (object.key, $0) } }
         for (key, date) in due.sorted(by: { $0.1 < $1.1 }) {
-            await queue.add(key, after: clock.delay(until: date), priority: .urgent)
+            await queue.add(key, after: clock.wakeDelay(toward: date), priority: .urgent)
         }
     }
 

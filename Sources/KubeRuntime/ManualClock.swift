@@ -29,6 +29,7 @@ public final class ManualClock: Clock, Sendable {
 
     private struct State {
         var now: Instant
+        var wallOffset: Duration = .zero
         var sleepers: [Int: Sleeper] = [:]
         var nextID = 0
     }
@@ -44,6 +45,18 @@ public final class ManualClock: Clock, Sendable {
     }
 
     public var now: Instant { state.withLock { $0.now } }
+
+    /// How far the wall time (``date``) has been stepped away from the time line.
+    public var wallOffset: Duration { state.withLock { $0.wallOffset } }
+
+    /// Steps the wall time by `duration` (forward, or back when negative) and leaves the time
+    /// line alone, waking no one: a wall clock corrected by NTP or by a VM's host.
+    public func stepWallClock(by duration: Duration) {
+        state.withLock { $0.wallOffset += duration }
+    }
+
+    /// The wall time's distance from ``epoch``: the time line's offset plus the steps, read at once.
+    var wallElapsed: Duration { state.withLock { $0.now.offset + $0.wallOffset } }
 
     public var minimumResolution: Duration { .zero }
 

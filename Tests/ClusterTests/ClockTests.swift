@@ -55,6 +55,30 @@ import Testing
         await fixture.stop()
     }
 
+    /// The wall clock is stepped 30 s forward half-way through an hour of access (NTP, or a
+    /// VM's host, correcting it): the binding goes when the wall clock says the hour is up, not
+    /// when an hour has passed on the time line the controller waits on.
+    @Test func accessEndsByTheWallClockWhenItIsSteppedForward() async throws {
+        let clock = ManualClock(epoch: Date())
+        let fixture = try await LifecycleFixture.start("clock-step", clock: AnyWallClock(clock))
+        defer { fixture.running.cancel() }
+        try await fixture.policy(
+            "auto",
+            ApprovalPolicySpec(
+                match: PolicyMatch(verbs: ["get"]), decision: .autoApprove, maxDuration: KubeDuration(seconds: 7200)))
+        try await fixture.request("hour", by: "alice", duration: "1h")
+        let granted = try await fixture.waitFor("hour", .granted)
+        let expiresAt = try #require(granted.status?.expiresAt)
+        clock.advance(by: .seconds(30 * 60))
+        clock.stepWallClock(by: .seconds(30))
+        clock.advance(by: .seconds(29 * 60 + 31))
+        #expect(clock.date > expiresAt)
+        try await eventually("the binding removed", timeout: .seconds(20)) {
+            try await !fixture.grantObjects(of: granted).contains { $0.hasPrefix("RoleBinding/") }
+        }
+        await fixture.stop()
+    }
+
     @Test func aLeaderThatCannotRenewStepsDownAndTheStandbyWaitsOutTheLease() async throws {
         let plane = try await TestControlPlane.shared()
         let admin = plane.adminClient

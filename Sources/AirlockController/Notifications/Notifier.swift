@@ -208,7 +208,7 @@ public final class Notifier: ManagedController {
     }
 
     private func wake(_ date: Date?) -> ReconcileResult {
-        date.map { .requeue(after: clock.delay(until: $0) + .milliseconds(1)) } ?? .done
+        date.map { .requeue(after: clock.wakeDelay(toward: $0) + .milliseconds(1)) } ?? .done
     }
 
     // MARK: State entries
