@@ -82,3 +82,19 @@ func concurrently(_ count: Int, width: Int, _ operation: @escaping @Sendable (In
         }
     }
 }
+
+/// How far the wall clock moved against the monotonic one over a stretch of a run. Expiry
+/// lateness is wall time (`expiresAt` against the moment a deletion is seen), and a VM's wall
+/// clock can be pulled in while a run goes (docs/performance.md).
+struct WallClockDrift {
+    private let wall = Date()
+    private let monotonic = ContinuousClock.now
+
+    /// "+80.0 ms in 35.2 s": the wall clock's lead over the monotonic clock since this began.
+    var summary: String {
+        let elapsed = monotonic.duration(to: ContinuousClock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let drift = (Date().timeIntervalSince(wall) - seconds) * 1000
+        return String(format: "%+.1f ms in %.1f s", drift, seconds)
+    }
+}

@@ -49,6 +49,7 @@ extension BenchEnvironment {
         let callsBefore = try await controller.apiCalls()
         let webhooksBefore = try await webhookTimes()
         let auditSince = Date()
+        let drift = WallClockDrift()
         let start = ContinuousClock.now
         let alice = self.alice
         try await concurrently(count, width: width) { index in
@@ -128,6 +129,7 @@ extension BenchEnvironment {
                 "    of those due \(String(format: "%.2f-%.2f", window.from, window.to)) s after the first (the latest's window): \(window.samples.summary)"
             )
         }
+        say("    the wall clock against the monotonic one meanwhile: \(drift.summary)")
         try await audit?.report(prefix: "lc", count: count, since: auditSince)
         let webhooks = try await webhookTimes()
         let seen = webhooks.server.meanMilliseconds(since: webhooksBefore.server)
