@@ -92,8 +92,7 @@ struct WallClockDrift {
 
     /// "+80.0 ms in 35.2 s": the wall clock's lead over the monotonic clock since this began.
     var summary: String {
-        let elapsed = monotonic.duration(to: ContinuousClock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = monotonic.duration(to: ContinuousClock.now).seconds
         let drift = (Date().timeIntervalSince(wall) - seconds) * 1000
         return String(format: "%+.1f ms in %.1f s", drift, seconds)
     }
