@@ -106,13 +106,15 @@ final class LifecycleObserver: Sendable {
     }
 
     /// Writes a line per lifecycle `lc-0` ... : index, then when it was sent, granted, due to
-    /// expire and revoked, in seconds since 1970 (0 when not seen).
+    /// expire, revoked, created (the create call returned) and its RoleBinding seen, in seconds
+    /// since 1970 (0 when not seen).
     func write(count: Int, to path: String) throws {
         func seconds(_ date: Date?) -> String { String(format: "%.6f", date?.timeIntervalSince1970 ?? 0) }
         let lines = (0..<count).map { index in
             let times = times(of: "lc-\(index)")
             return
                 "\(index) \(seconds(times.sent)) \(seconds(times.granted)) \(seconds(times.expiresAt)) \(seconds(times.revoked))"
+                + " \(seconds(times.created)) \(seconds(times.bound))"
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }

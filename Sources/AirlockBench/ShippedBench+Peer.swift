@@ -9,13 +9,13 @@ import Logging
 import Synchronization
 
 extension BenchEnvironment {
-    /// The peer: (b)'s workload — `count` requests created one after another, each timed from
-    /// its create to `Granted` seen — served by a bare watch-driven controller in place of
-    /// Airlock's. It sees each new request on a watch and makes the floor's writes (the Role,
-    /// the RoleBinding, the `Granted` status, computed by ``FloorGrant``), each request in its
-    /// own task: no webhook, no Events, no policy, no expiry. Runs before Airlock's controller
-    /// starts, in this process.
-    func peer(count: Int) async throws {
+    /// The peer: (b)'s workload — `count` requests created one after another (or (r)'s, one
+    /// every `pace`), each timed from its create to `Granted` seen — served by a bare
+    /// watch-driven controller in place of Airlock's. It sees each new request on a watch and
+    /// makes the floor's writes (the Role, the RoleBinding, the `Granted` status, computed by
+    /// ``FloorGrant``), each request in its own task: no webhook, no Events, no policy, no
+    /// expiry. Runs before Airlock's controller starts, in this process.
+    func peer(_ label: String, count: Int, pace: Duration? = nil) async throws {
         try await withoutWebhooks {
             let (namespace, target) = try await namespaces("peer")
             let observer = LifecycleObserver(client: admin, namespace: namespace, target: target, logger: logger)
@@ -27,6 +27,7 @@ extension BenchEnvironment {
             let serverBefore = plane.serverCPUSeconds
             let start = ContinuousClock.now
             for index in 0..<count {
+                if let pace { try await ContinuousClock().sleep(until: start.advanced(by: pace * index)) }
                 let name = "lc-\(index)"
                 var request = Self.request(name, namespace: namespace, target: target, seconds: 15)
                 request.spec.requester = FloorGrant.requester
@@ -55,7 +56,7 @@ extension BenchEnvironment {
                 bindingToGranted.add(.seconds(at.timeIntervalSince(bound)))
             }
             say(
-                "peer (b): \(count) one after another, granted by a bare watch-driven controller (no webhook, no Events):"
+                "\(label), granted by a bare watch-driven controller (no webhook, no Events):"
                     + " created in \(String(format: "%.2f", created.seconds)) s, all granted after"
                     + " \(String(format: "%.2f", allGranted.seconds)) s;"
                     + " \(String(format: "%.2f", serverCPU * 1000 / Double(count))) ms API server + etcd CPU per grant")

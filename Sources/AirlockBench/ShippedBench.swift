@@ -18,19 +18,22 @@ struct ShippedBench: AsyncParsableCommand {
         abstract: "The shipped controller binary under load, beside the floor (a bare client doing the same writes).")
 
     @Option(help: "The airlock binary (release build).") var binary = ".build/release/airlock"
-    @Option(help: "Workloads, comma-separated: floor, peer, idle, paced, sequential, rated, concurrent, restarts.")
+    @Option(
+        help:
+            "Workloads, comma-separated: \(Self.knownWorkloads.joined(separator: ", ")). Not in the defaults: rated, peer-rated."
+    )
     var workloads = "floor,peer,idle,paced,sequential,concurrent,restarts"
     @Option(help: "Requests in the sequential, rated and concurrent workloads.") var count = 1000
     @Option(
         help:
-            "Requests per second in the rated workload (not in the defaults): the sequential one's count, created by one creator at this pace. The issue's figures for 1,000 one after another were taken at 41-56 creates/s."
+            "Requests per second in the rated workloads (rated, peer-rated): the sequential one's count, created by one creator at this pace. The issue's figures for 1,000 one after another were taken at 41-56 creates/s."
     )
     var rate = 56.0
     @Option(help: "Seconds each grant lasts.") var grantSeconds = 15
     @Option(help: "Extra arguments for the controller (after --).") var controllerArgument: [String] = []
     @Option(
         help:
-            "Write each lifecycle's times (sent, granted, due to expire, revoked) to <prefix>-a, -b, -c: one line per request."
+            "Write each lifecycle's times (sent, granted, due to expire, revoked, created, RoleBinding seen; 0 for none) to <prefix>-a, -b, -r, -c: one line per request."
     )
     var times: String?
     @Flag(
@@ -39,7 +42,17 @@ struct ShippedBench: AsyncParsableCommand {
     )
     var auditSteps = false
 
+    /// Every workload `--workloads` can name, in the order they run.
+    static let knownWorkloads = [
+        "floor", "peer", "peer-rated", "idle", "paced", "sequential", "rated", "concurrent", "restarts",
+    ]
+
     func validate() throws {
+        let unknown = workloads.split(separator: ",").map(String.init).filter { !Self.knownWorkloads.contains($0) }
+        guard unknown.isEmpty else {
+            let known = Self.knownWorkloads.joined(separator: ", ")
+            throw ValidationError("unknown workload \(unknown.joined(separator: ", ")); known: \(known)")
+        }
         guard rate > 0, rate.isFinite else {
             throw ValidationError("--rate must be a positive number of requests per second")
         }
@@ -78,7 +91,11 @@ struct ShippedBench: AsyncParsableCommand {
             try await environment.floor(count: count, width: 8)
         }
         if chosen.contains("peer") {
-            try await environment.peer(count: count)
+            try await environment.peer("peer (b): \(count) one after another", count: count)
+        }
+        if chosen.contains("peer-rated") {
+            try await environment.peer(
+                "peer (r): \(count) at \(Int(rate))/s", count: count, pace: .seconds(1 / rate))
         }
         progress("starting the controller")
         try await environment.controller.start()
