@@ -64,6 +64,7 @@ extension BenchEnvironment {
             say("    the create call: \(createCalls.summary)")
             say("    create returned -> RoleBinding seen: \(toBinding.summary)")
             say("    RoleBinding seen -> Granted seen: \(bindingToGranted.summary)")
+            collectionsReport(observer, count: count, expiries: false).forEach(say)
             // Leave nothing for Airlock's controller to find: these requests were never real.
             try await admin.deleteCollection(ActionRequest.self, namespace: namespace, labelSelector: "")
             try await admin.deleteCollection(RoleBinding.self, namespace: target, labelSelector: "bench=peer")

@@ -130,6 +130,7 @@ extension BenchEnvironment {
             )
         }
         say("    the wall clock against the monotonic one meanwhile: \(drift.summary)")
+        collectionsReport(observer, count: count).forEach(say)
         try await audit?.report(prefix: "lc", count: count, since: auditSince)
         let webhooks = try await webhookTimes()
         let seen = webhooks.server.meanMilliseconds(since: webhooksBefore.server)

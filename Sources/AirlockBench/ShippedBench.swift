@@ -68,7 +68,8 @@ struct ShippedBench: AsyncParsableCommand {
         progress("starting a control plane")
         let audit = auditSteps ? try BenchAudit.prepare() : nil
         defer { audit?.remove() }
-        let plane = try await TestControlPlane.start(.init(extraAPIServerFlags: audit?.apiServerFlags ?? []))
+        let plane = try await TestControlPlane.start(
+            .init(extraAPIServerFlags: audit?.apiServerFlags ?? [], traceAPIServerCollections: true))
         defer { Task { await plane.stop() } }
         progress("installing Airlock's RBAC and webhook configurations")
         let environment = try await BenchEnvironment.make(

@@ -30,11 +30,15 @@ extension TestControlPlane {
         public var startTimeout: Duration
         /// Appended to kube-apiserver's flags (later flags win).
         public var extraAPIServerFlags: [String]
+        /// Has kube-apiserver's Go runtime log each garbage collection (`GODEBUG=gctrace=1`),
+        /// for ``TestControlPlane/apiServerCollections()``.
+        public var traceAPIServerCollections: Bool
 
         public init(
             adminUser: String = "admin", users: [User] = Configuration.defaultUsers, assetsDirectory: String? = nil,
             customResourceDefinitions: [CustomResourceDefinition] = Configuration.defaultCustomResourceDefinitions,
-            startTimeout: Duration = .seconds(60), extraAPIServerFlags: [String] = []
+            startTimeout: Duration = .seconds(60), extraAPIServerFlags: [String] = [],
+            traceAPIServerCollections: Bool = false
         ) {
             self.adminUser = adminUser
             self.users = users
@@ -42,6 +46,7 @@ extension TestControlPlane {
             self.customResourceDefinitions = customResourceDefinitions
             self.startTimeout = startTimeout
             self.extraAPIServerFlags = extraAPIServerFlags
+            self.traceAPIServerCollections = traceAPIServerCollections
         }
 
         /// `alice` (group `dev`), `bob` and `carol` (group `reviewers`), `dave` (no group)

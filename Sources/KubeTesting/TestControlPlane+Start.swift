@@ -84,10 +84,15 @@ extension TestControlPlane {
             let file = { (name: String) in directory.appendingPathComponent(name).path }
             let apiServer: ServerProcess
             do {
+                let binary = assets.appendingPathComponent("kube-apiserver").path
+                // `env` execs the server in its place: the pid is still the server's.
+                let (executable, traced) =
+                    configuration.traceAPIServerCollections
+                    ? ("/usr/bin/env", ["GODEBUG=gctrace=1", binary]) : (binary, [])
                 apiServer = try await ServerProcess.launch(
                     .init(
-                        name: "kube-apiserver", executable: assets.appendingPathComponent("kube-apiserver").path,
-                        arguments: [
+                        name: "kube-apiserver", executable: executable,
+                        arguments: traced + [
                             "--etcd-servers=http://127.0.0.1:\(etcdPort)",
                             "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
                             "--secure-port=\(securePort)", "--insecure-port=0",

@@ -115,3 +115,21 @@ import Testing
         #expect(throws: KubeTestingError.self) { try controlPlane.client(as: "admin") }
     }
 }
+
+@Suite struct APIServerCollectionsTests {
+    @Test func aTracingControlPlaneReadsTheAPIServersCollections() async throws {
+        let started = Date()
+        let controlPlane = try await TestControlPlane.start(.init(users: [], traceAPIServerCollections: true))
+        let collections = controlPlane.apiServerCollections()
+        await controlPlane.stop()
+        // The API server collects as it starts; the times are placed by its start in /proc.
+        let first = try #require(collections.first)
+        #expect(first.number == 1)
+        #expect(first.start >= started.addingTimeInterval(-1) && first.start <= Date())
+        #expect(collections.map(\.number) == Array(1...collections.count))
+    }
+
+    @Test func anUntracedControlPlaneHasNone() async throws {
+        #expect(try await TestControlPlane.shared().apiServerCollections().isEmpty)
+    }
+}
