@@ -13,11 +13,11 @@ extension BenchEnvironment {
     func collectionsReport(_ observer: LifecycleObserver, count: Int, expiries: Bool = true) -> [String] {
         guard plane.configuration.traceAPIServerCollections else { return [] }
         let collections = plane.apiServerCollections()
-        let times = (0..<count).map { observer.times(of: "lc-\($0)") }
-        let grants = times.compactMap { times in
+        let lifecycles = (0..<count).map { observer.times(of: "lc-\($0)") }
+        let grants = lifecycles.compactMap { times in
             times.sent.flatMap { sent in times.granted.map { (at: sent, took: $0.timeIntervalSince(sent)) } }
         }
-        let endings = times.compactMap { times in
+        let endings = lifecycles.compactMap { times in
             times.expiresAt.flatMap { due in times.revoked.map { (at: due, took: $0.timeIntervalSince(due)) } }
         }
         var lines = Self.collectionsLines(

@@ -36,10 +36,10 @@ public struct GoCollection: Sendable, Hashable {
     static func parse(line: Substring, processStart: Date) -> GoCollection? {
         let fields = line.split(separator: " ")
         // gc N @S.SSSs P%: A+B+C ms clock, …
-        guard fields.count > 5, fields[0] == "gc", let number = Int(fields[1]),
+        guard fields.count > 6, fields[0] == "gc", let number = Int(fields[1]),
             fields[2].hasPrefix("@"), fields[2].hasSuffix("s"),
             let since = Double(fields[2].dropFirst().dropLast()),
-            fields.count > 6, fields[5] == "ms", fields[6] == "clock,"
+            fields[5] == "ms", fields[6] == "clock,"
         else { return nil }
         let phases = fields[4].split(separator: "+")
         guard phases.count == 3, let mark = Double(phases[1]) else { return nil }
