@@ -17,13 +17,6 @@ public struct GoCollection: Sendable, Hashable {
     /// The heap marked live, in MB.
     public var liveMegabytes: Int
 
-    public init(number: Int, start: Date, mark: Duration, liveMegabytes: Int) {
-        self.number = number
-        self.start = start
-        self.mark = mark
-        self.liveMegabytes = liveMegabytes
-    }
-
     /// When its mark ended.
     public var markEnd: Date { start.addingTimeInterval(mark.seconds) }
 
